@@ -1,0 +1,35 @@
+"""book_utils: the CNN course's drop-in for ``from d2l import torch as d2l``.
+
+``import book_utils as d2l`` gives D2L 1.0.3's names, signatures and results for
+chapters 7.1-8.6 (and what they use from earlier chapters), with faster data
+loading and training, clearer errors, and fixes for D2L's known defects.
+This file only re-exports; each concern lives in its own module.
+"""
+import torch  # noqa: F401  (D2L code calls d2l.torch, d2l.nn, d2l.F, d2l.plt)
+from matplotlib import pyplot as plt  # noqa: F401
+from torch import nn  # noqa: F401
+from torch.nn import functional as F  # noqa: F401
+
+from .data import (DataCorruptError, DataModule, DataUnavailableError, FashionMNIST,
+                   TensorLoader, load_fashion_mnist)
+from .devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
+from .hparams import HyperParameters, add_to_class
+from .models import *  # noqa: F401,F403
+from .module import Classifier, Module, init_cnn
+from .ops import (comp_conv2d, conv_output_shape, corr2d, corr2d_multi_in, corr2d_multi_in_out,
+                  corr2d_multi_in_out_1x1, pool2d)
+from .plot import ProgressBoard, plot, set_axes, set_figsize, show_images, use_svg_display
+from .profiles import active_profile, settings
+from .tensors import *  # noqa: F401,F403
+from .tensors import numpy, size, reshape, to, reduce_sum, argmax, astype, transpose, \
+    reduce_mean, expand_dims, swapaxes, repeat  # noqa: F401
+from .train import DivergenceWarning, Trainer
+
+__version__ = '0.1.0'
+
+
+def show_setup():
+    """Print, in one line, the versions, profile and device this notebook runs with."""
+    device = best_device()
+    print(f'book_utils {__version__} | torch {torch.__version__} | '
+          f"profile '{active_profile().name}' | device {device}")

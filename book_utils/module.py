@@ -1,0 +1,139 @@
+"""Models: D2L's ``Module`` and ``Classifier`` base classes and ``init_cnn``.
+
+Same names, signatures and results as D2L 1.0.3, with three defects fixed:
+``init_cnn`` also reaches lazy layers (D2L's skips them, so its AlexNet trains
+without the Xavier init the text describes); ``layer_summary`` builds its dummy
+input on the model's device; and ``plot`` keeps values on the device instead of
+waiting for the GPU at every training step.
+"""
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .hparams import HyperParameters, add_to_class
+from .plot import ProgressBoard
+
+__all__ = ['HyperParameters', 'add_to_class', 'Module', 'Classifier', 'init_cnn']
+
+
+class Module(nn.Module, HyperParameters):
+    """The base class of models: a network, its loss, and its optimiser in one place."""
+
+    def __init__(self, plot_train_per_epoch=2, plot_valid_per_epoch=1):
+        super().__init__()
+        self.save_hyperparameters()
+        self.board = ProgressBoard()
+
+    def loss(self, y_hat, y):
+        raise NotImplementedError
+
+    def forward(self, X):
+        assert hasattr(self, 'net'), 'Neural network is defined'
+        return self.net(X)
+
+    def plot(self, key, value, train):
+        """Plot a point in animation; the Trainer also records it for ``trainer.history``."""
+        assert hasattr(self, 'trainer'), 'Trainer is not inited'
+        self.board.xlabel = 'epoch'
+        trainer = self.trainer
+        if train:
+            x = trainer.train_batch_idx / trainer.num_train_batches
+            n = trainer.num_train_batches / self.plot_train_per_epoch
+        else:
+            x = trainer.epoch + 1
+            n = trainer.num_val_batches / self.plot_valid_per_epoch
+        label = ('train_' if train else 'val_') + key
+        value = value.detach() if isinstance(value, torch.Tensor) else value
+        if hasattr(trainer, 'observe'):
+            trainer.observe(label, value)
+        self.board.draw(x, value, label, every_n=int(n))
+
+    def training_step(self, batch):
+        l = self.loss(self(*batch[:-1]), batch[-1])
+        self.plot('loss', l, train=True)
+        return l
+
+    def validation_step(self, batch):
+        l = self.loss(self(*batch[:-1]), batch[-1])
+        self.plot('loss', l, train=False)
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=self.lr)
+
+    def apply_init(self, inputs, init=None):
+        """Run one forward pass so lazy layers learn their shapes, then apply ``init``."""
+        self.forward(*inputs)
+        if init is not None:
+            self.net.apply(init)
+
+
+class Classifier(Module):
+    """The base class of classification models: cross-entropy loss and accuracy."""
+
+    def validation_step(self, batch):
+        Y_hat = self(*batch[:-1])
+        self.plot('loss', self.loss(Y_hat, batch[-1]), train=False)
+        self.plot('acc', self.accuracy(Y_hat, batch[-1]), train=False)
+
+    def accuracy(self, Y_hat, Y, averaged=True):
+        """The fraction (or, with ``averaged=False``, the 0/1 vector) of correct predictions."""
+        Y_hat = Y_hat.reshape((-1, Y_hat.shape[-1]))
+        preds = Y_hat.argmax(dim=1).type(Y.dtype)
+        compare = (preds == Y.reshape(-1)).type(torch.float32)
+        return compare.mean() if averaged else compare
+
+    def loss(self, Y_hat, Y, averaged=True):
+        Y_hat = Y_hat.reshape((-1, Y_hat.shape[-1]))
+        Y = Y.reshape((-1,))
+        return F.cross_entropy(Y_hat, Y, reduction='mean' if averaged else 'none')
+
+    def layer_summary(self, X_shape):
+        """Print each layer's output shape for a random input of ``X_shape``."""
+        param = next(self.parameters(), None)
+        device = param.device if param is not None else torch.device('cpu')
+        X = torch.randn(*X_shape, device=device)
+        for layer in self.net:
+            X = layer(X)
+            print(layer.__class__.__name__, 'output shape:\t', X.shape)
+
+
+def _has_uninitialized(module):
+    return any(isinstance(p, nn.parameter.UninitializedParameter)
+               for p in module.parameters(recurse=False))
+
+
+def _xavier(module):
+    nn.init.xavier_uniform_(module.weight)
+
+
+_told_about_lazy = False
+
+
+def init_cnn(module):
+    """Xavier-initialise the weights of linear and convolutional layers.
+
+    D2L tests ``type(module) == nn.Conv2d``, which is False for a lazy layer
+    that has not yet seen data, so ``self.net.apply(init_cnn)`` in a
+    constructor silently leaves lazy layers at PyTorch's default init. Here a
+    lazy layer's ``reset_parameters`` (which PyTorch calls right after it has
+    inferred the layer's shape) is extended to apply the init as well. Weights
+    loaded from a checkpoint are left alone: loading never calls it.
+    """
+    global _told_about_lazy
+    if not isinstance(module, (nn.Linear, nn.Conv2d)):
+        return
+    if not _has_uninitialized(module):
+        _xavier(module)
+        return
+    default_reset = module.reset_parameters
+
+    def reset_then_xavier():
+        default_reset()
+        if not _has_uninitialized(module):
+            _xavier(module)
+
+    module.reset_parameters = reset_then_xavier
+    if not _told_about_lazy:
+        _told_about_lazy = True
+        print('init_cnn: lazy layers get their Xavier init as soon as their shapes are known '
+              '(D2L 1.0.3 skips them).')

@@ -1,0 +1,166 @@
+"""The operations chapter 7 derives: cross-correlation, channels, pooling, shapes.
+
+Each function keeps D2L 1.0.3's name, signature and result, but is written with
+tensor views instead of Python loops (so it is fast enough to use on real
+images) and checks its input, so a wrong rank or an oversized kernel gets a
+sentence that says what was received and what was expected instead of an
+index error from deep inside a loop.
+"""
+import torch
+from torch.nn import functional as F
+
+__all__ = ['corr2d', 'corr2d_multi_in', 'corr2d_multi_in_out', 'corr2d_multi_in_out_1x1',
+           'pool2d', 'comp_conv2d', 'conv_output_shape']
+
+
+def _pair(value, name):
+    """``3 -> (3, 3)``, ``(3, 5) -> (3, 5)``, anything else a clear error."""
+    if isinstance(value, bool):
+        raise TypeError(f'{name} must be an int or a pair of ints, got {value!r}.')
+    if isinstance(value, int):
+        return value, value
+    if isinstance(value, (tuple, list, torch.Size)) and len(value) == 2 \
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(value)
+    raise TypeError(f'{name} must be an int or a pair (height, width) of ints, got {value!r}.')
+
+
+def _check_tensor(x, name, ndim, layout):
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f'{name} must be a torch.Tensor of shape {layout}, got {type(x).__name__}. '
+                        f'Wrap it with torch.tensor(...) first.')
+    if x.dim() != ndim:
+        raise ValueError(f'{name} must have {ndim} dimensions {layout}, '
+                         f'got shape {tuple(x.shape)} ({x.dim()} dimensions).')
+
+
+def _float(x):
+    return x if x.is_floating_point() else x.float()
+
+
+def corr2d(X, K):
+    """2-D cross-correlation of a matrix ``X`` (h, w) with a kernel ``K`` (kh, kw).
+
+    ``Y[i, j] = sum_{a, b} X[i + a, j + b] * K[a, b]``. The loop over output
+    positions of the text becomes one view: ``unfold`` lays every kh x kw window
+    of ``X`` side by side, and one multiply-and-sum finishes the job. Gradients
+    flow to both ``X`` and ``K``, so a layer built on it can learn its kernel.
+    """
+    _check_tensor(X, 'X', 2, '(height, width)')
+    _check_tensor(K, 'K', 2, '(kernel height, kernel width)')
+    h, w = K.shape
+    if h > X.shape[0] or w > X.shape[1]:
+        raise ValueError(f'Kernel of shape {tuple(K.shape)} is larger than the input of shape '
+                         f'{tuple(X.shape)}: a valid cross-correlation needs kernel height <= '
+                         f'input height and kernel width <= input width. Pad the input or use a '
+                         f'smaller kernel.')
+    X, K = _float(X), _float(K)
+    windows = X.unfold(0, h, 1).unfold(1, w, 1)      # (H - h + 1, W - w + 1, h, w)
+    return (windows * K).sum(dim=(-2, -1))
+
+
+def corr2d_multi_in(X, K):
+    """Cross-correlate each input channel with its own kernel slice, then add up.
+
+    ``X`` is (c_i, h, w) and ``K`` is (c_i, kh, kw); the result is one (h', w') map.
+    """
+    _check_tensor(X, 'X', 3, '(channels, height, width)')
+    _check_tensor(K, 'K', 3, '(channels, kernel height, kernel width)')
+    if X.shape[0] != K.shape[0]:
+        raise ValueError(f'X has {X.shape[0]} input channels but K has {K.shape[0]}: '
+                         f'the kernel needs one (kh, kw) slice per input channel '
+                         f'(X {tuple(X.shape)}, K {tuple(K.shape)}).')
+    return sum(corr2d(x, k) for x, k in zip(X, K))
+
+
+def corr2d_multi_in_out(X, K):
+    """One multi-input cross-correlation per output channel, stacked: K is (c_o, c_i, kh, kw)."""
+    _check_tensor(X, 'X', 3, '(channels, height, width)')
+    _check_tensor(K, 'K', 4, '(output channels, input channels, kernel height, kernel width)')
+    return torch.stack([corr2d_multi_in(X, k) for k in K], 0)
+
+
+def corr2d_multi_in_out_1x1(X, K):
+    """A 1x1 convolution is a matrix product: (c_o, c_i) times (c_i, h * w)."""
+    _check_tensor(X, 'X', 3, '(channels, height, width)')
+    if not isinstance(K, torch.Tensor) or K.dim() not in (2, 4) or \
+            (K.dim() == 4 and tuple(K.shape[2:]) != (1, 1)):
+        got = tuple(K.shape) if isinstance(K, torch.Tensor) else type(K).__name__
+        raise ValueError(f'K must be a 1x1 kernel of shape (c_o, c_i, 1, 1) or (c_o, c_i), got {got}.')
+    c_i, h, w = X.shape
+    c_o = K.shape[0]
+    if K.shape[1] != c_i:
+        raise ValueError(f'X has {c_i} input channels but K expects {K.shape[1]} '
+                         f'(X {tuple(X.shape)}, K {tuple(K.shape)}).')
+    Y = torch.matmul(_float(K).reshape((c_o, c_i)), _float(X).reshape((c_i, h * w)))
+    return Y.reshape((c_o, h, w))
+
+
+def pool2d(X, pool_size, mode='max', padding=0, stride=1):
+    """Max or average pooling of a matrix ``X`` (h, w) over ``pool_size`` windows.
+
+    D2L's version slides with stride 1 and no padding; ``padding`` and ``stride``
+    (keyword extras) follow ``nn.MaxPool2d``: max pooling pads with -inf so a
+    padded cell never wins, average pooling pads with zeros that are counted.
+    """
+    _check_tensor(X, 'X', 2, '(height, width)')
+    if mode not in ('max', 'avg'):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}.")
+    p_h, p_w = _pair(pool_size, 'pool_size')
+    pad_h, pad_w = _pair(padding, 'padding')
+    s_h, s_w = _pair(stride, 'stride')
+    if p_h < 1 or p_w < 1 or s_h < 1 or s_w < 1 or pad_h < 0 or pad_w < 0:
+        raise ValueError(f'pool_size and stride must be >= 1 and padding >= 0, got '
+                         f'pool_size={pool_size!r}, stride={stride!r}, padding={padding!r}.')
+    if pad_h or pad_w:
+        X = F.pad(_float(X), (pad_w, pad_w, pad_h, pad_h),
+                  value=float('-inf') if mode == 'max' else 0.0)
+    if p_h > X.shape[0] or p_w > X.shape[1]:
+        raise ValueError(f'Pooling window {(p_h, p_w)} is larger than the (padded) input of shape '
+                         f'{tuple(X.shape)}; use a smaller window or more padding.')
+    windows = _float(X).unfold(0, p_h, s_h).unfold(1, p_w, s_w)
+    return windows.amax(dim=(-2, -1)) if mode == 'max' else windows.mean(dim=(-2, -1))
+
+
+def comp_conv2d(conv2d, X):
+    """Apply a conv layer to one (h, w) matrix: add batch and channel axes, then drop them."""
+    _check_tensor(X, 'X', 2, '(height, width)')
+    X = X.reshape((1, 1) + X.shape)
+    Y = conv2d(X)
+    return Y.reshape(Y.shape[2:])
+
+
+def conv_output_shape(in_size, kernel_size, padding=0, stride=1, dilation=1):
+    """Output size of a convolution or pooling layer, by the formula of section 7.3.
+
+    $\\lfloor (n + 2p - d(k - 1) - 1) / s \\rfloor + 1$ per dimension. Takes ints or
+    (height, width) pairs and returns the same kind; ``padding`` may also be
+    ``'valid'`` (no padding) or ``'same'`` (output = input, stride 1 only, as in
+    ``nn.Conv2d``). An empty output is an error that names the dimension.
+    """
+    scalar = all(isinstance(v, int) or isinstance(v, str)
+                 for v in (in_size, kernel_size, padding, stride, dilation))
+    n, k = _pair(in_size, 'in_size'), _pair(kernel_size, 'kernel_size')
+    s, d = _pair(stride, 'stride'), _pair(dilation, 'dilation')
+    for name, pair, low in (('in_size', n, 1), ('kernel_size', k, 1), ('stride', s, 1),
+                            ('dilation', d, 1)):
+        if min(pair) < low:
+            raise ValueError(f'{name} must be >= {low}, got {pair if not scalar else pair[0]}.')
+    if padding == 'same':
+        if s != (1, 1):
+            raise ValueError("padding='same' needs stride 1 (as in nn.Conv2d); "
+                             f'got stride {stride!r}. Give the padding as numbers instead.')
+        return in_size if scalar else tuple(n)
+    p = (0, 0) if padding == 'valid' else _pair(padding, 'padding')
+    if min(p) < 0:
+        raise ValueError(f'padding must be >= 0, got {padding!r}.')
+    out = []
+    for dim, n_, k_, p_, s_, d_ in zip(('height', 'width'), n, k, p, s, d):
+        span = d_ * (k_ - 1) + 1
+        if n_ + 2 * p_ < span:
+            raise ValueError(
+                f'Empty output along the {dim}: the kernel spans {span} pixels '
+                f'(size {k_}, dilation {d_}) but the padded input has only {n_} + 2*{p_} = '
+                f'{n_ + 2 * p_}. Add padding, shrink the kernel or dilation, or use a larger input.')
+        out.append((n_ + 2 * p_ - span) // s_ + 1)
+    return out[0] if scalar else tuple(out)

@@ -1,0 +1,141 @@
+"""Run profiles: how much work each notebook does, chosen by ``BOOK_PROFILE``.
+
+The same notebook must teach on a Colab GPU, on a student's 2-core laptop and
+inside a test suite. Rather than sprinkle ``if cpu:`` through the chapters, this
+module owns one table of settings. ``full`` is D2L 1.0.3's own settings; ``cpu``
+scales each run so that a chapter finishes in about five minutes on two CPU
+cores; ``smoke`` caps every fit at one epoch of three small batches, so tests can
+execute every cell in seconds.
+"""
+import dataclasses
+import os
+
+import torch
+
+PROFILE_NAMES = ('full', 'cpu', 'smoke')
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Caps that the Trainer and FashionMNIST apply to *any* code, D2L's included."""
+    name: str
+    max_epochs: int | None = None         # cap on Trainer(max_epochs=...)
+    max_train_batches: int | None = None  # cap on batches per training epoch
+    max_val_batches: int | None = None    # cap on batches per validation pass
+    max_batch_size: int | None = None     # cap on FashionMNIST(batch_size=...)
+
+
+_PROFILES = {
+    'full': Profile('full'),
+    'cpu': Profile('cpu'),
+    'smoke': Profile('smoke', max_epochs=1, max_train_batches=3, max_val_batches=3, max_batch_size=16),
+}
+
+
+def default_profile_name():
+    """``full`` where a CUDA GPU is present, ``cpu`` otherwise."""
+    return 'full' if torch.cuda.is_available() else 'cpu'
+
+
+def active_profile():
+    """The profile named by ``BOOK_PROFILE`` (read on every call, so tests can change it)."""
+    name = os.environ.get('BOOK_PROFILE', '').strip().lower() or default_profile_name()
+    if name not in _PROFILES:
+        raise ValueError(f"BOOK_PROFILE={os.environ['BOOK_PROFILE']!r} is not a profile; "
+                         f"use one of {', '.join(PROFILE_NAMES)} (or unset it for the default, "
+                         f"{default_profile_name()!r} on this machine).")
+    return _PROFILES[name]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSettings:
+    """What one chapter's training run uses under the active profile.
+
+    ``num_train``/``num_val`` of ``None`` mean the whole split (60,000 / 10,000
+    images); ``arch`` is a model-specific shape (VGG's block table, say) or None.
+    """
+    model: str
+    lr: float
+    batch_size: int
+    resize: tuple
+    max_epochs: int
+    num_train: int | None = None
+    num_val: int | None = None
+    arch: tuple | None = None
+    profile: str = 'full'
+    note: str = ''
+
+    def data_kwargs(self):
+        """Keyword arguments for ``FashionMNIST``."""
+        return dict(batch_size=self.batch_size, resize=self.resize,
+                    num_train=self.num_train, num_val=self.num_val)
+
+
+# D2L 1.0.3's settings (chapters 7.6 and 8.1-8.6): 10 epochs, batch 128, SGD.
+_VGG_ARCH = ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))   # VGG-11 with channels / 4
+_FULL = {
+    'lenet':     dict(lr=0.1, batch_size=128, resize=(28, 28), max_epochs=10),
+    'alexnet':   dict(lr=0.01, batch_size=128, resize=(224, 224), max_epochs=10),
+    'vgg':       dict(lr=0.01, batch_size=128, resize=(224, 224), max_epochs=10, arch=_VGG_ARCH),
+    'nin':       dict(lr=0.05, batch_size=128, resize=(224, 224), max_epochs=10),
+    'googlenet': dict(lr=0.01, batch_size=128, resize=(96, 96), max_epochs=10),
+    'bn_lenet':  dict(lr=0.1, batch_size=128, resize=(28, 28), max_epochs=10),
+    'resnet18':  dict(lr=0.01, batch_size=128, resize=(96, 96), max_epochs=10),
+}
+
+# What changes on two CPU cores, chosen so each chapter notebook ends in about
+# five minutes. Only the keys listed here differ from _FULL.
+_CPU = {
+    'lenet':     dict(),
+    'alexnet':   dict(resize=(64, 64), max_epochs=2, num_train=12_000, num_val=2_000),
+    'vgg':       dict(resize=(32, 32), max_epochs=2, num_train=12_000, num_val=2_000,
+                      arch=((1, 16), (1, 32), (2, 64), (2, 128))),
+    'nin':       dict(resize=(64, 64), max_epochs=2, num_train=12_000, num_val=2_000),
+    'googlenet': dict(resize=(48, 48), max_epochs=2, num_train=12_000, num_val=2_000),
+    'bn_lenet':  dict(max_epochs=3),
+    'resnet18':  dict(resize=(32, 32), max_epochs=2, num_train=12_000, num_val=2_000),
+}
+
+# Under smoke the Profile caps (1 epoch, 3 batches of 16) do the rest.
+_SMOKE = {name: dict(_CPU[name], max_epochs=1) for name in _CPU}
+
+
+def _describe_reduction(name, full, run):
+    changes = []
+    if run['resize'] != full['resize']:
+        changes.append(f"{run['resize'][0]}x{run['resize'][1]} images instead of "
+                       f"{full['resize'][0]}x{full['resize'][1]}")
+    if run['max_epochs'] != full['max_epochs']:
+        changes.append(f"{run['max_epochs']} epochs instead of {full['max_epochs']}")
+    if run.get('num_train'):
+        changes.append(f"{run['num_train']:,} training / {run.get('num_val') or 10_000:,} "
+                       f"validation images instead of 60,000 / 10,000")
+    if run.get('arch') != full.get('arch'):
+        changes.append(f"a smaller architecture {run['arch']}")
+    return ', '.join(changes)
+
+
+def settings(model, verbose=True):
+    """The run settings for ``model`` (a key of the table, e.g. ``'alexnet'``).
+
+    Prints one line saying what the active profile changed from D2L's settings,
+    so a reader never mistakes a reduced run for the real one.
+    """
+    if model not in _FULL:
+        raise ValueError(f'No run settings for {model!r}; known models: {", ".join(_FULL)}.')
+    profile = active_profile()
+    full = dict(_FULL[model])
+    run = dict(full, **{'full': {}, 'cpu': _CPU, 'smoke': _SMOKE}[profile.name].get(model, {}))
+    if profile.name == 'full':
+        note = f"Profile 'full': D2L's settings for {model} (lr {run['lr']}, batch {run['batch_size']}, " \
+               f"{run['resize'][0]}x{run['resize'][1]}, {run['max_epochs']} epochs)."
+    else:
+        reduced = _describe_reduction(model, full, run)
+        if profile.name == 'smoke':
+            reduced = 'one epoch of 3 batches of 16' + (f'; {reduced}' if reduced else '')
+        note = (f"Profile '{profile.name}': {reduced}." if reduced else
+                f"Profile '{profile.name}': D2L's settings for {model}, unchanged.")
+        note += ' Set BOOK_PROFILE=full (on a GPU) for the real run.' if reduced else ''
+    if verbose:
+        print(note)
+    return RunSettings(model=model, profile=profile.name, note=note, **run)
