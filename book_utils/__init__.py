@@ -20,6 +20,7 @@ from .ops import (comp_conv2d, conv_output_shape, corr2d, corr2d_multi_in, corr2
                   corr2d_multi_in_out_1x1, pool2d)
 from .plot import ProgressBoard, plot, set_axes, set_figsize, show_images, use_svg_display
 from .profiles import active_profile, settings
+from .results import record_run
 from .tensors import *  # noqa: F401,F403
 from .tensors import numpy, size, reshape, to, reduce_sum, argmax, astype, transpose, \
     reduce_mean, expand_dims, swapaxes, repeat  # noqa: F401

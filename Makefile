@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine:
+#   make book   - create .venv on first use, build the rendered course, say where it is
+#   make test   - the test suite (unit tests + every notebook under BOOK_PROFILE=smoke)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test test-unit test-notebooks book serve notebooks clean
+
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-test.txt
+	$(BIN)/python -m pip install -q --no-deps d2l==1.0.3
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+venv: $(STAMP)
+
+test: test-unit test-notebooks
+
+test-unit: venv
+	BOOK_PROFILE=smoke $(BIN)/python -m pytest -q tests
+
+test-notebooks: venv
+	BOOK_PROFILE=smoke $(BIN)/python -m pytest -q --nbval-lax chapters
+
+book: venv
+	$(BIN)/jupyter-book build --warningiserror --keep-going .
+	@echo "The course is built: open $(CURDIR)/_build/html/index.html"
+
+# Re-execute the notebooks to refresh their committed outputs (PROFILE=cpu|full|smoke).
+notebooks: venv
+	$(BIN)/python tools/execute_notebooks.py --profile $(or $(PROFILE),cpu)
+
+clean:
+	rm -rf _build

@@ -1,0 +1,82 @@
+"""Re-execute chapter notebooks in place under a profile, keeping their outputs.
+
+    .venv/bin/python tools/execute_notebooks.py [--profile cpu] [chapters/7_2_conv_layer.ipynb ...]
+
+The book is built from the outputs committed with each notebook, so readers
+never wait for training; this script is how those outputs are refreshed. It
+records each notebook's wall time in results/notebook_times.json and drops
+the dead progress-bar widgets that tqdm leaves behind. Heavy runs take the
+lock /tmp/book-cpu.lock so two of them never share the two CPU cores.
+"""
+import argparse
+import fcntl
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMES = ROOT / 'results' / 'notebook_times.json'
+TQDM_TEXT = re.compile(r'\d+%\|.*\||\d+/\d+ \[')
+
+
+def _is_dead_progress_bar(output):
+    data = output.get('data', {})
+    return ('application/vnd.jupyter.widget-view+json' in data
+            and TQDM_TEXT.search(str(data.get('text/plain', ''))) is not None)
+
+
+def _clean(nb):
+    for cell in nb.cells:
+        if cell.cell_type == 'code':
+            cell.outputs = [o for o in cell.outputs if not _is_dead_progress_bar(o)]
+            for o in cell.outputs:   # carriage-return progress text: keep only the final state
+                if o.get('output_type') == 'stream' and '\r' in o.get('text', ''):
+                    o['text'] = '\n'.join(line.rsplit('\r', 1)[-1] for line in o['text'].split('\n'))
+                    o['text'] = re.sub(r'\n{2,}', '\n', o['text'])
+
+
+def execute(path, profile, timeout):
+    nb = nbformat.read(path, as_version=4)
+    os.environ['BOOK_PROFILE'] = profile
+    if profile != 'smoke':   # smoke runs are tests, not results
+        os.environ['BOOK_RESULTS_DIR'] = str(ROOT / 'results')
+    client = NotebookClient(nb, timeout=timeout, kernel_name='python3',
+                            resources={'metadata': {'path': str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    _clean(nb)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('notebooks', nargs='*', type=Path)
+    parser.add_argument('--profile', default='cpu', choices=['full', 'cpu', 'smoke'])
+    parser.add_argument('--timeout', type=int, default=1800, help='seconds per cell')
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted((ROOT / 'chapters').glob('*.ipynb'))
+    times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
+    with open('/tmp/book-cpu.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for path in notebooks:
+            path = path.resolve()
+            print(f'executing {path.relative_to(ROOT)} under {args.profile} ...', flush=True)
+            seconds = execute(path, args.profile, args.timeout)
+            print(f'  {seconds:.0f} s', flush=True)
+            times.setdefault(path.stem, {})[args.profile] = round(seconds, 1)
+            if args.profile != 'smoke':
+                TIMES.parent.mkdir(exist_ok=True)
+                TIMES.write_text(json.dumps(times, indent=2, sort_keys=True) + '\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
