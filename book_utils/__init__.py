@@ -15,7 +15,7 @@ from .data import (DataCorruptError, DataModule, DataUnavailableError, FashionMN
 from .devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
 from .hparams import HyperParameters, add_to_class
 from .models import *  # noqa: F401,F403
-from .module import Classifier, Module, init_cnn
+from .module import Classifier, InputSpec, Module, init_cnn
 from .ops import (comp_conv2d, conv_output_shape, corr2d, corr2d_multi_in, corr2d_multi_in_out,
                   corr2d_multi_in_out_1x1, pool2d)
 from .plot import ProgressBoard, plot, set_axes, set_figsize, show_images, use_svg_display

@@ -13,7 +13,37 @@ from torch.nn import functional as F
 from .hparams import HyperParameters, add_to_class
 from .plot import ProgressBoard
 
-__all__ = ['HyperParameters', 'add_to_class', 'Module', 'Classifier', 'init_cnn']
+__all__ = ['HyperParameters', 'add_to_class', 'InputSpec', 'Module', 'Classifier', 'init_cnn']
+
+
+class InputSpec:
+    """What a model accepts: image channels and the smallest height/width that
+    survives its downsampling. Checking up front turns a cryptic shape error
+    deep inside the network (or an empty feature map) into one sentence.
+    """
+
+    def __init__(self, channels=None, min_size=1, example=None):
+        self.channels, self.min_size, self.example = channels, min_size, example
+
+    def check(self, X, model_name):
+        if not isinstance(X, torch.Tensor):
+            raise TypeError(f'{model_name} expects a tensor of shape {self._shape()}, '
+                            f'got {type(X).__name__}.')
+        if X.dim() != 4:
+            raise ValueError(f'{model_name} expects a batch of images of shape {self._shape()} '
+                             f'(batch, channels, height, width), got shape {tuple(X.shape)}.'
+                             + (' Add a batch axis with X.unsqueeze(0).' if X.dim() == 3 else ''))
+        if self.channels is not None and X.shape[1] != self.channels:
+            raise ValueError(f'{model_name} expects {self.channels}-channel images, shape '
+                             f'{self._shape()}, got {X.shape[1]} channels in {tuple(X.shape)}.')
+        if min(X.shape[-2:]) < self.min_size:
+            raise ValueError(f'{model_name} needs images of at least {self.min_size}x{self.min_size} '
+                             f'pixels (e.g. shape {self._shape()}); got {tuple(X.shape)}, which its '
+                             f'strides and pooling would shrink to nothing. Load the data with '
+                             f'FashionMNIST(resize=...) at a larger size.')
+
+    def _shape(self):
+        return self.example or ('B', self.channels or 'C', f'>={self.min_size}', f'>={self.min_size}')
 
 
 class Module(nn.Module, HyperParameters):
@@ -27,8 +57,13 @@ class Module(nn.Module, HyperParameters):
     def loss(self, y_hat, y):
         raise NotImplementedError
 
+    #: Optional ``InputSpec`` of a model class: checked before the first layer runs.
+    input_spec = None
+
     def forward(self, X):
         assert hasattr(self, 'net'), 'Neural network is defined'
+        if self.input_spec is not None:
+            self.input_spec.check(X, type(self).__name__)
         return self.net(X)
 
     def plot(self, key, value, train):
