@@ -1,0 +1,80 @@
+"""VGG as D2L 8.2 builds it: a network made of repeated blocks, described by data.
+
+A VGG block is some 3x3 convolutions (padding 1, so the size is kept) with
+ReLUs, then a 2x2 max-pool that halves height and width. A whole network is a
+table of ``(num_convs, out_channels)`` pairs, one per block, followed by D2L's
+three fully connected layers. So VGG-11, -13, -16 and -19 differ only in their
+row of ``VGG_ARCHS`` (Table 1 of Simonyan and Zisserman, 2014), as in
+torchvision's ``vgg.py``.
+"""
+from torch import nn
+
+from ..module import Classifier, InputSpec, init_cnn
+
+__all__ = ['VGG_ARCHS', 'vgg_block', 'VGG']
+
+#: Convolutional blocks of the VGG family: (number of 3x3 convolutions, output channels).
+VGG_ARCHS = {
+    'vgg11': ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512)),
+    'vgg13': ((2, 64), (2, 128), (2, 256), (2, 512), (2, 512)),
+    'vgg16': ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)),
+    'vgg19': ((2, 64), (2, 128), (4, 256), (4, 512), (4, 512)),
+}
+
+
+def _positive_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def vgg_block(num_convs, out_channels):
+    """``num_convs`` 3x3 convolutions with ReLU, then a 2x2 max-pool with stride 2."""
+    if not _positive_int(num_convs) or not _positive_int(out_channels):
+        raise ValueError(f'vgg_block needs positive ints num_convs and out_channels, '
+                         f'got num_convs={num_convs!r}, out_channels={out_channels!r}.')
+    layers = []
+    for _ in range(num_convs):
+        layers.append(nn.LazyConv2d(out_channels, kernel_size=3, padding=1))
+        layers.append(nn.ReLU())
+    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+    return nn.Sequential(*layers)
+
+
+def _as_arch(arch):
+    """A name of ``VGG_ARCHS`` or a sequence of (num_convs, out_channels) pairs -> tuple of pairs."""
+    if isinstance(arch, str):
+        if arch not in VGG_ARCHS:
+            raise ValueError(f'Unknown VGG architecture {arch!r}; known names: '
+                             f'{", ".join(VGG_ARCHS)}, or give (num_convs, out_channels) pairs.')
+        return VGG_ARCHS[arch]
+    try:
+        pairs = tuple(tuple(block) for block in arch)
+    except TypeError:
+        pairs = None
+    if not pairs or not all(len(p) == 2 and _positive_int(p[0]) and _positive_int(p[1])
+                            for p in pairs):
+        raise ValueError(f'arch must be a non-empty sequence of (num_convs, out_channels) pairs '
+                         f'of positive ints, e.g. {VGG_ARCHS["vgg11"]}, or one of '
+                         f'{", ".join(VGG_ARCHS)}; got {arch!r}.')
+    return pairs
+
+
+class VGG(Classifier):
+    """A VGG network: ``arch`` is a row of ``VGG_ARCHS`` (or its name), then 4096-4096-classes."""
+
+    # Each block halves the size, so n blocks need at least 2**n pixels. This is
+    # the default for five blocks; the constructor sets the value for ``arch``.
+    input_spec = InputSpec(channels=1, min_size=2 ** 5, example=(1, 1, 224, 224))
+
+    def __init__(self, arch, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        blocks = _as_arch(arch)
+        self.input_spec = InputSpec(channels=1, min_size=2 ** len(blocks),
+                                    example=(1, 1, 224, 224))
+        conv_blks = [vgg_block(num_convs, out_channels) for num_convs, out_channels in blocks]
+        self.net = nn.Sequential(
+            *conv_blks, nn.Flatten(),
+            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
+            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
+            nn.LazyLinear(num_classes))
+        self.net.apply(init_cnn)
