@@ -318,6 +318,8 @@ class Trainer(HyperParameters):
             examples += len(batch[0])
             loss_sum += loss.detach().float()
             loss_count += 1
+            if self._first_loss is None:   # one read-back at the very start: the reference
+                self._first_loss = float(loss.detach())
             if (i + 1) % self.log_every == 0 or i + 1 == self.num_train_batches:
                 value = float(loss.detach())   # the one read-back every log_every steps
                 if not self._check_divergence(value, i + 1):

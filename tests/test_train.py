@@ -1,0 +1,186 @@
+"""train.py: D2L's fit loop, the profile caps, and what happens when things go wrong."""
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import pytest
+import torch
+from torch import nn
+
+import book_utils as d2l
+
+
+class HomeworkLeNet(d2l.Classifier):
+    """Written the way a D2L student writes it."""
+
+    def __init__(self, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(
+            nn.LazyConv2d(6, kernel_size=5, padding=2), nn.Sigmoid(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.LazyConv2d(16, kernel_size=5), nn.Sigmoid(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Flatten(), nn.LazyLinear(120), nn.Sigmoid(),
+            nn.LazyLinear(84), nn.Sigmoid(), nn.LazyLinear(num_classes))
+
+
+@d2l.add_to_class(HomeworkLeNet)
+def describe(self):
+    return f'LeNet with lr {self.lr}'
+
+
+def test_d2l_style_homework_runs_unchanged_under_smoke(profile):
+    profile('smoke')
+    start = time.perf_counter()
+    data = d2l.FashionMNIST(batch_size=128)
+    model = HomeworkLeNet(lr=0.1)
+    model.apply_init([next(iter(data.get_dataloader(True)))[0]], d2l.init_cnn)
+    trainer = d2l.Trainer(max_epochs=10, num_gpus=1)
+    trainer.fit(model, data)
+    assert time.perf_counter() - start < 30
+    assert trainer.max_epochs == 1 and trainer.train_batch_idx == 3 and trainer.val_batch_idx == 3
+    assert model.describe() == 'LeNet with lr 0.1'
+    [record] = trainer.history
+    assert set(record) >= {'epoch', 'train_loss', 'val_loss', 'val_acc', 'seconds', 'examples_per_sec'}
+    assert 0 <= record['val_acc'] <= 1 and record['train_loss'] > 0
+
+
+def test_full_profile_keeps_epochs(profile):
+    profile('full')
+    assert d2l.Trainer(max_epochs=10).max_epochs == 10
+
+
+def test_training_learns_and_history_matches_board(profile):
+    profile('cpu')
+    torch.manual_seed(0)
+    data = d2l.FashionMNIST(batch_size=256, num_train=4096, num_val=1024)
+    model = d2l.LeNet(lr=0.9)
+    trainer = d2l.Trainer(max_epochs=2, progress=False)
+    trainer.fit(model, data)
+    losses = [h['train_loss'] for h in trainer.history]
+    assert len(losses) == 2 and losses[1] < losses[0]
+    # the board averaged the same validation accuracies the history reports
+    val_acc_board = [y for _, y in model.board.data['val_acc']]
+    assert val_acc_board == pytest.approx([h['val_acc'] for h in trainer.history], abs=1e-6)
+
+
+def test_students_training_step_override_is_used(profile):
+    profile('smoke')
+    calls = []
+
+    class Counting(HomeworkLeNet):
+        def training_step(self, batch):
+            calls.append(len(batch[0]))
+            return super().training_step(batch)
+
+    d2l.Trainer(max_epochs=1, progress=False).fit(Counting(), d2l.FashionMNIST(batch_size=8))
+    assert calls == [8, 8, 8]
+
+
+def test_num_gpus_without_gpu_falls_back_with_notice(capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 0)
+    monkeypatch.setattr(d2l.devices, 'mps_available', lambda: False)
+    trainer = d2l.Trainer(max_epochs=1, num_gpus=2)
+    assert trainer.device == torch.device('cpu')
+    assert 'no GPU is available' in capsys.readouterr().out
+
+
+def test_divergence_stops_with_warning(profile):
+    profile('cpu')
+    torch.manual_seed(0)
+    data = d2l.FashionMNIST(batch_size=64, num_train=2048, num_val=256)
+    model = d2l.LeNet(lr=1e4)
+    trainer = d2l.Trainer(max_epochs=3, progress=False, log_every=5)
+    with pytest.warns(d2l.DivergenceWarning) as record:
+        trainer.fit(model, data)
+    msg = str(record[0].message)
+    assert 'epoch 1' in msg and 'learning rate 10000' in msg and 'smaller' in msg
+    assert trainer.stop_reason == 'diverged' and trainer.history == []
+
+
+def test_ctrl_c_keeps_model_and_history(profile, capsys):
+    profile('cpu')
+    data = d2l.FashionMNIST(batch_size=64, num_train=640, num_val=128)
+
+    class Impatient(d2l.LeNet):
+        def training_step(self, batch):
+            if self.trainer.epoch == 1 and self.trainer.train_batch_idx == 13:
+                raise KeyboardInterrupt
+            return super().training_step(batch)
+
+    model = Impatient()
+    trainer = d2l.Trainer(max_epochs=5, progress=False)
+    trainer.fit(model, data)          # returns instead of raising
+    assert trainer.stop_reason == 'interrupted'
+    assert len(trainer.history) == 1 and trainer.model is model
+    assert 'interrupted in epoch 2' in capsys.readouterr().out
+
+
+def test_out_of_memory_gives_advice(profile):
+    profile('smoke')
+
+    class Greedy(HomeworkLeNet):
+        def training_step(self, batch):
+            raise torch.cuda.OutOfMemoryError('CUDA out of memory. Tried to allocate 2.00 GiB')
+
+    with pytest.raises(torch.cuda.OutOfMemoryError, match='smaller batch_size.*BOOK_PROFILE=cpu'):
+        d2l.Trainer(max_epochs=1, progress=False).fit(Greedy(), d2l.FashionMNIST(batch_size=32))
+
+
+def test_bad_max_epochs():
+    with pytest.raises(ValueError, match='max_epochs'):
+        d2l.Trainer(max_epochs=2.5)
+
+
+RESUME_SCRIPT = textwrap.dedent('''
+    import os, sys, torch
+    import book_utils as d2l
+    ckpt, out, kill_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+    class Net(d2l.Classifier):
+        def __init__(self, lr=0.05):
+            super().__init__()
+            self.save_hyperparameters()
+            self.net = torch.nn.Sequential(torch.nn.LazyConv2d(4, 3), torch.nn.ReLU(),
+                torch.nn.Dropout(0.3), torch.nn.Flatten(), torch.nn.LazyLinear(10))
+        def training_step(self, batch):
+            if self.trainer.train_batch_idx == kill_at:
+                os._exit(17)            # a hard kill mid-epoch: no cleanup, no except
+            return super().training_step(batch)
+
+    d2l.seed_everything(0)
+    data = d2l.FashionMNIST(batch_size=64, num_train=640, num_val=128)
+    model = Net()
+    model.apply_init([next(iter(data.get_dataloader(True)))[0]], d2l.init_cnn)
+    trainer = d2l.Trainer(max_epochs=3, progress=False, checkpoint_dir=ckpt or None)
+    trainer.fit(model, data)
+    torch.save(model.state_dict(), out)
+''')
+
+
+def test_resume_after_kill_reaches_same_weights(tmp_path):
+    """Kill a run mid-epoch 2, start it again: it resumes from epoch 1's checkpoint and ends
+    with exactly the weights of a run that was never interrupted."""
+    script = tmp_path / 'run.py'
+    script.write_text(RESUME_SCRIPT)
+    env = dict(os.environ, BOOK_PROFILE='cpu')
+    ckpt = tmp_path / 'ckpt'
+
+    def run(*args):
+        return subprocess.run([sys.executable, str(script), *map(str, args)], env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    plain = run('', tmp_path / 'plain.pt', -1)
+    assert plain.returncode == 0, plain.stderr
+    killed = run(ckpt, tmp_path / 'killed.pt', 15)   # 10 batches an epoch: dies in epoch 2
+    assert killed.returncode == 17 and (ckpt / 'checkpoint.pt').exists()
+    resumed = run(ckpt, tmp_path / 'resumed.pt', -1)
+    assert resumed.returncode == 0, resumed.stderr
+    assert 'resumed from' in resumed.stdout and 'after epoch 1' in resumed.stdout
+    a, b = torch.load(tmp_path / 'plain.pt'), torch.load(tmp_path / 'resumed.pt')
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
