@@ -130,13 +130,15 @@ def comp_conv2d(conv2d, X):
     return Y.reshape(Y.shape[2:])
 
 
-def conv_output_shape(in_size, kernel_size, padding=0, stride=1, dilation=1):
+def conv_output_shape(in_size, kernel_size, padding=0, stride=1, dilation=1, ceil_mode=False):
     """Output size of a convolution or pooling layer, by the formula of section 7.3.
 
     $\\lfloor (n + 2p - d(k - 1) - 1) / s \\rfloor + 1$ per dimension. Takes ints or
     (height, width) pairs and returns the same kind; ``padding`` may also be
     ``'valid'`` (no padding) or ``'same'`` (output = input, stride 1 only, as in
     ``nn.Conv2d``). An empty output is an error that names the dimension.
+    ``ceil_mode=True`` rounds up as pooling layers may, keeping a last, partial
+    window only if it starts inside the input or its left padding (as PyTorch does).
     """
     scalar = all(isinstance(v, int) or isinstance(v, str)
                  for v in (in_size, kernel_size, padding, stride, dilation))
@@ -162,5 +164,8 @@ def conv_output_shape(in_size, kernel_size, padding=0, stride=1, dilation=1):
                 f'Empty output along the {dim}: the kernel spans {span} pixels '
                 f'(size {k_}, dilation {d_}) but the padded input has only {n_} + 2*{p_} = '
                 f'{n_ + 2 * p_}. Add padding, shrink the kernel or dilation, or use a larger input.')
-        out.append((n_ + 2 * p_ - span) // s_ + 1)
+        size = (n_ + 2 * p_ - span) // s_ + 1
+        if ceil_mode and (n_ + 2 * p_ - span) % s_ and (size * s_ < n_ + p_):
+            size += 1   # one more, partial window that still starts on real pixels
+        out.append(size)
     return out[0] if scalar else tuple(out)
