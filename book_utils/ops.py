@@ -159,13 +159,15 @@ def conv_output_shape(in_size, kernel_size, padding=0, stride=1, dilation=1, cei
     out = []
     for dim, n_, k_, p_, s_, d_ in zip(('height', 'width'), n, k, p, s, d):
         span = d_ * (k_ - 1) + 1
-        if n_ + 2 * p_ < span:
+        room = n_ + 2 * p_ - span
+        size = room // s_ + 1
+        if ceil_mode:   # round up, but the last window must start on a real or left-pad pixel
+            size = -(-room // s_) + 1
+            size -= (size - 1) * s_ >= n_ + p_
+        if size < 1:
             raise ValueError(
                 f'Empty output along the {dim}: the kernel spans {span} pixels '
                 f'(size {k_}, dilation {d_}) but the padded input has only {n_} + 2*{p_} = '
                 f'{n_ + 2 * p_}. Add padding, shrink the kernel or dilation, or use a larger input.')
-        size = (n_ + 2 * p_ - span) // s_ + 1
-        if ceil_mode and (n_ + 2 * p_ - span) % s_ and (size * s_ < n_ + p_):
-            size += 1   # one more, partial window that still starts on real pixels
         out.append(size)
     return out[0] if scalar else tuple(out)
