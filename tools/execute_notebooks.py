@@ -68,11 +68,11 @@ def main(argv=None):
         fcntl.flock(lock, fcntl.LOCK_EX)
         for path in notebooks:
             path = path.resolve()
-            print(f'executing {path.relative_to(ROOT)} under {args.profile} ...', flush=True)
+            print(f'executing {os.path.relpath(path, ROOT)} under {args.profile} ...', flush=True)
             seconds = execute(path, args.profile, args.timeout)
             print(f'  {seconds:.0f} s', flush=True)
-            times.setdefault(path.stem, {})[args.profile] = round(seconds, 1)
-            if args.profile != 'smoke':
+            if args.profile != 'smoke' and path.parent == ROOT / 'chapters':
+                times.setdefault(path.stem, {})[args.profile] = round(seconds, 1)
                 TIMES.parent.mkdir(exist_ok=True)
                 TIMES.write_text(json.dumps(times, indent=2, sort_keys=True) + '\n')
     return 0
