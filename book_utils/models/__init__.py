@@ -3,5 +3,10 @@ from .lenet import LeNet
 from .alexnet import AlexNet
 from .vgg import VGG, VGG_ARCHS, vgg_block
 from .nin import NiN, nin_block
+from .googlenet import GoogleNet, Inception
+from .batchnorm import BNLeNet, BNLeNetScratch, BatchNorm, batch_norm
+from .resnet import RESNET_ARCHS, ResNet, ResNet18, ResNeXtBlock, Residual
 
-__all__ = ['LeNet', 'AlexNet', 'VGG', 'VGG_ARCHS', 'vgg_block', 'NiN', 'nin_block']
+__all__ = ['LeNet', 'AlexNet', 'VGG', 'VGG_ARCHS', 'vgg_block', 'NiN', 'nin_block',
+           'Inception', 'GoogleNet', 'batch_norm', 'BatchNorm', 'BNLeNetScratch', 'BNLeNet',
+           'Residual', 'ResNeXtBlock', 'ResNet', 'ResNet18', 'RESNET_ARCHS']

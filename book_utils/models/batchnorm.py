@@ -1,0 +1,141 @@
+"""Batch normalisation as D2L 8.5 builds it, and LeNet with it (from scratch and concise).
+
+``batch_norm`` is the arithmetic: standardise each channel with the minibatch
+mean and variance while training, with running averages of them at
+prediction time, then scale by ``gamma`` and shift by ``beta``. ``BatchNorm``
+is the bookkeeping around it. Three things differ from D2L 1.0.3's layer, each
+so that it behaves like ``nn.BatchNorm2d``/``nn.BatchNorm1d``:
+
+* the running statistics are registered buffers, so ``.to(device)`` moves them
+  and ``state_dict`` saves them (D2L's plain attributes are lost on save and are
+  copied to the input's device on every call);
+* the mode is ``self.training`` (set by ``model.train()``/``model.eval()``), not
+  ``torch.is_grad_enabled()``: D2L's layer keeps using, and updating, batch
+  statistics when a model in eval mode is run with gradients on;
+* the running variance is updated with the unbiased batch variance
+  (times n/(n-1)), as PyTorch does; normalising still uses the biased one.
+"""
+import torch
+from torch import nn
+
+from ..module import Classifier, InputSpec
+
+__all__ = ['batch_norm', 'BatchNorm', 'BNLeNetScratch', 'BNLeNet']
+
+
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training=None):
+    """Batch-normalise ``X``; return ``(Y, new moving_mean, new moving_var)``.
+
+    ``X`` is (batch, features) after a dense layer or (batch, channels, h, w)
+    after a convolution; statistics are taken per feature / per channel.
+    ``momentum`` is the weight of the *new* batch in the running averages,
+    ``running = (1 - momentum) * running + momentum * batch``, PyTorch's
+    convention (0.1 means "keep 90% of the old estimate"; MXNet and Keras
+    write the same thing as momentum 0.9 on the old value).
+    ``training=None`` keeps D2L's rule (training while gradients are on); the
+    ``BatchNorm`` layer always passes its own ``self.training``.
+    """
+    if not isinstance(X, torch.Tensor) or X.dim() not in (2, 4):
+        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
+        raise ValueError(f'batch_norm expects a (batch, features) or (batch, channels, height, '
+                         f'width) tensor, got {got}.')
+    if training is None:
+        training = torch.is_grad_enabled()
+    # Half precision has too few mantissa bits for a variance; compute in float32.
+    Xf = X.float() if X.dtype in (torch.float16, torch.bfloat16) else X
+    if not training:
+        X_hat = (Xf - moving_mean) / torch.sqrt(moving_var + eps)
+    else:
+        dims = (0,) if X.dim() == 2 else (0, 2, 3)
+        n = X.numel() // X.shape[1]   # values per feature/channel in this batch
+        if n < 2:
+            raise ValueError(f'batch_norm in training mode needs more than one value per channel '
+                             f'to estimate a variance; got input of shape {tuple(X.shape)}. Use a '
+                             f'larger batch, or call model.eval() to use the running statistics.')
+        mean = Xf.mean(dim=dims, keepdim=True)
+        var = ((Xf - mean) ** 2).mean(dim=dims, keepdim=True)
+        X_hat = (Xf - mean) / torch.sqrt(var + eps)
+        with torch.no_grad():   # the running averages are statistics, not part of the graph
+            moving_mean = (1.0 - momentum) * moving_mean + momentum * mean
+            moving_var = (1.0 - momentum) * moving_var + momentum * var * (n / (n - 1))
+    Y = gamma * X_hat + beta   # scale and shift
+    return Y.to(X.dtype), moving_mean, moving_var
+
+
+class BatchNorm(nn.Module):
+    """A batch-normalisation layer for ``num_features`` channels (``num_dims`` 4) or
+    features (``num_dims`` 2), with learnable scale ``gamma`` and shift ``beta``."""
+
+    def __init__(self, num_features, num_dims, *, eps=1e-5, momentum=0.1):
+        super().__init__()
+        if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
+            raise ValueError(f'num_features must be a positive int, got {num_features!r}.')
+        if num_dims not in (2, 4):
+            raise ValueError(f'num_dims must be 2 (after a dense layer) or 4 (after a '
+                             f'convolution), got {num_dims!r}.')
+        self.num_features, self.num_dims, self.eps, self.momentum = num_features, num_dims, eps, momentum
+        shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
+        self.gamma = nn.Parameter(torch.ones(shape))
+        self.beta = nn.Parameter(torch.zeros(shape))
+        # Buffers: state that is not trained but moves with the model and is saved with it.
+        self.register_buffer('moving_mean', torch.zeros(shape))
+        self.register_buffer('moving_var', torch.ones(shape))
+
+    def forward(self, X):
+        if not isinstance(X, torch.Tensor) or X.dim() != self.num_dims or \
+                X.shape[1] != self.num_features:
+            got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
+            want = ('(batch, {})' if self.num_dims == 2 else '(batch, {}, height, width)').format(
+                self.num_features)
+            raise ValueError(f'BatchNorm({self.num_features}, num_dims={self.num_dims}) expects '
+                             f'input of shape {want}, got {got}.')
+        # Assigning to a registered buffer's name replaces the buffer's value.
+        Y, self.moving_mean, self.moving_var = batch_norm(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_var,
+            eps=self.eps, momentum=self.momentum, training=self.training)
+        return Y
+
+    def extra_repr(self):
+        return f'{self.num_features}, num_dims={self.num_dims}, eps={self.eps}, momentum={self.momentum}'
+
+
+# LeNet's first convolution here has no padding (unlike section 7.6's), so sizes go
+# n -> n-4 -> (n-4)//2 -> (n-4)//2 - 4 -> ((n-4)//2 - 4)//2, which is >= 1 from n = 16.
+_LENET_SPEC = InputSpec(channels=1, min_size=16, example=(1, 1, 28, 28))
+
+
+class BNLeNetScratch(Classifier):
+    """LeNet with our ``BatchNorm`` after each convolution and dense layer, before the sigmoid."""
+
+    input_spec = _LENET_SPEC
+
+    def __init__(self, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(
+            nn.LazyConv2d(6, kernel_size=5), BatchNorm(6, num_dims=4),
+            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.LazyConv2d(16, kernel_size=5), BatchNorm(16, num_dims=4),
+            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Flatten(), nn.LazyLinear(120),
+            BatchNorm(120, num_dims=2), nn.Sigmoid(), nn.LazyLinear(84),
+            BatchNorm(84, num_dims=2), nn.Sigmoid(),
+            nn.LazyLinear(num_classes))
+
+
+class BNLeNet(Classifier):
+    """The same network with PyTorch's ``LazyBatchNorm2d``/``LazyBatchNorm1d``."""
+
+    input_spec = _LENET_SPEC
+
+    def __init__(self, lr=0.1, num_classes=10):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = nn.Sequential(
+            nn.LazyConv2d(6, kernel_size=5), nn.LazyBatchNorm2d(),
+            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.LazyConv2d(16, kernel_size=5), nn.LazyBatchNorm2d(),
+            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Flatten(), nn.LazyLinear(120), nn.LazyBatchNorm1d(),
+            nn.Sigmoid(), nn.LazyLinear(84), nn.LazyBatchNorm1d(),
+            nn.Sigmoid(), nn.LazyLinear(num_classes))
