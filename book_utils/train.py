@@ -268,7 +268,6 @@ class Trainer(HyperParameters):
             if self._bar is not None:
                 self._bar.close()
         self._summary()
-        return self
 
     def _summary(self):
         if not self.history or not in_notebook():   # scripts already printed each epoch
