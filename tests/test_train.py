@@ -184,3 +184,20 @@ def test_resume_after_kill_reaches_same_weights(tmp_path):
     a, b = torch.load(tmp_path / 'plain.pt'), torch.load(tmp_path / 'resumed.pt')
     for name in a:
         assert torch.equal(a[name], b[name]), name
+
+
+def test_autocast_and_channels_last_paths_train(profile):
+    """The CUDA speed paths (bf16 autocast, channels-last) forced on, here on the CPU:
+    the loop runs them and the model still learns."""
+    profile('cpu')
+    torch.manual_seed(0)
+    data = d2l.FashionMNIST(batch_size=128, num_train=2048, num_val=512)
+    model = d2l.LeNet(lr=0.9)
+    model.apply_init([next(iter(data.get_dataloader(True)))[0]], d2l.init_cnn)
+    trainer = d2l.Trainer(max_epochs=3, amp=True, channels_last=True, progress=False)
+    seen = []
+    model.net[0].register_forward_pre_hook(
+        lambda mod, args: seen.append(args[0].is_contiguous(memory_format=torch.channels_last)))
+    trainer.fit(model, data)
+    assert seen and all(seen)
+    assert trainer.history[-1]['train_loss'] < trainer.history[0]['train_loss']
