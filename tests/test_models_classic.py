@@ -1,0 +1,230 @@
+"""AlexNet, VGG and NiN (sections 8.1-8.3) against D2L 1.0.3 and torchvision.
+
+``d2l.torch`` does not ship these three models (they live only in the book's
+text), so the references below rebuild each one from D2L's layer list on top of
+the oracle's own ``Classifier``, ``layer_summary`` and ``init_cnn``.
+Big networks (VGG-16/19) are built on the meta device: shapes and parameter
+counts without allocating half a gigabyte of weights.
+"""
+import contextlib
+import io
+
+import pytest
+import torch
+from torch import nn
+
+import book_utils as d2l
+
+VGG11_QUARTER = ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))   # D2L's training arch
+
+
+# -- D2L 1.0.3's models, rebuilt on the oracle ---------------------------------------
+
+def _oracle_model(oracle, layers):
+    model = oracle.Classifier()
+    model.net = nn.Sequential(*layers)
+    model.net.apply(oracle.init_cnn)
+    return model
+
+
+def ref_alexnet(oracle, num_classes=10):
+    conv = nn.LazyConv2d
+    return _oracle_model(oracle, [
+        conv(96, 11, 4, 1), nn.ReLU(), nn.MaxPool2d(3, 2),
+        conv(256, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+        conv(384, 3, padding=1), nn.ReLU(), conv(384, 3, padding=1), nn.ReLU(),
+        conv(256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2), nn.Flatten(),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5), nn.LazyLinear(num_classes)])
+
+
+def ref_vgg(oracle, arch, num_classes=10):
+    blocks = []
+    for num_convs, channels in arch:
+        layers = []
+        for _ in range(num_convs):
+            layers += [nn.LazyConv2d(channels, 3, padding=1), nn.ReLU()]
+        blocks.append(nn.Sequential(*layers, nn.MaxPool2d(2, 2)))
+    return _oracle_model(oracle, [
+        *blocks, nn.Flatten(), nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5), nn.LazyLinear(num_classes)])
+
+
+def ref_nin(oracle, num_classes=10):
+    def block(c, k, s, p):
+        return nn.Sequential(nn.LazyConv2d(c, k, s, p), nn.ReLU(),
+                             nn.LazyConv2d(c, 1), nn.ReLU(), nn.LazyConv2d(c, 1), nn.ReLU())
+    return _oracle_model(oracle, [
+        block(96, 11, 4, 0), nn.MaxPool2d(3, 2), block(256, 5, 1, 2), nn.MaxPool2d(3, 2),
+        block(384, 3, 1, 1), nn.MaxPool2d(3, 2), nn.Dropout(0.5),
+        block(num_classes, 3, 1, 1), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten()])
+
+
+PAIRS = {   # name: (ours, D2L's reference, D2L's input shape for layer_summary)
+    'alexnet': (lambda: d2l.AlexNet(), ref_alexnet, (1, 1, 224, 224)),
+    'vgg11': (lambda: d2l.VGG(d2l.VGG_ARCHS['vgg11']),
+              lambda o: ref_vgg(o, d2l.VGG_ARCHS['vgg11']), (1, 1, 224, 224)),
+    'vgg11_quarter': (lambda: d2l.VGG(VGG11_QUARTER), lambda o: ref_vgg(o, VGG11_QUARTER),
+                      (1, 1, 224, 224)),
+    'nin': (lambda: d2l.NiN(), ref_nin, (1, 1, 224, 224)),
+}
+
+
+def summary_lines(model, shape):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        model.layer_summary(shape)
+    return [line for line in out.getvalue().splitlines() if 'output shape' in line]
+
+
+def layer_shapes(model, shape, device='meta'):
+    """(layer name, output shape) for each top-level layer, on ``device``."""
+    X, shapes = torch.empty(*shape, device=device), []
+    for layer in model.net:
+        X = layer(X)
+        shapes.append((type(layer).__name__, tuple(X.shape)))
+    return shapes
+
+
+def num_params(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+# -- architecture: shapes and parameters --------------------------------------------
+
+@pytest.mark.parametrize('name', ['alexnet', 'vgg11', 'nin'])
+def test_layer_summary_matches_oracle(oracle, name):
+    ours, ref, shape = PAIRS[name]
+    mine, theirs = summary_lines(ours(), shape), summary_lines(ref(oracle), shape)
+    assert mine == theirs
+    assert mine[-1].endswith('torch.Size([1, 10])')
+
+
+@pytest.mark.parametrize('name', list(PAIRS))
+def test_parameter_counts_match_oracle(oracle, name):
+    ours, ref, shape = PAIRS[name]
+    with torch.device('meta'):
+        mine, theirs = ours(), ref(oracle)
+        mine(torch.empty(shape)), theirs(torch.empty(shape))
+    assert num_params(mine) == num_params(theirs) > 0
+    assert [tuple(p.shape) for p in mine.parameters()] == \
+        [tuple(p.shape) for p in theirs.parameters()]
+
+
+@pytest.mark.parametrize('name', ['alexnet', 'vgg11_quarter', 'nin'])
+def test_same_function_as_oracle_given_the_same_weights(oracle, name):
+    ours, ref, _ = PAIRS[name]
+    size = max(ours().input_spec.min_size, 32)
+    X = torch.rand(2, 1, size, size)
+    mine, theirs = ours(), ref(oracle)
+    mine(X), theirs(X)
+    theirs.load_state_dict(mine.state_dict())    # same keys: same layers in the same order
+    mine.eval(), theirs.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(mine(X), theirs(X))
+
+
+@pytest.mark.parametrize('name', ['vgg16', 'vgg19'])
+def test_vgg16_and_vgg19_shapes_and_parameters(oracle, name):
+    shape = (1, 1, 224, 224)
+    with torch.device('meta'):
+        mine, theirs = d2l.VGG(name), ref_vgg(oracle, d2l.VGG_ARCHS[name])
+        assert layer_shapes(mine, shape) == layer_shapes(theirs, shape)
+    assert num_params(mine) == num_params(theirs)
+    convs = sum(isinstance(m, nn.Conv2d) for m in mine.modules())
+    linears = sum(isinstance(m, nn.Linear) for m in mine.modules())
+    assert convs + linears == int(name[3:])          # VGG-n has n weight layers
+
+
+@pytest.mark.parametrize('name', ['vgg11', 'vgg13', 'vgg16', 'vgg19'])
+def test_vgg_table_matches_torchvision(name):
+    """torchvision's VGG, given one input channel and ten classes, has our parameters."""
+    torchvision = pytest.importorskip('torchvision')
+    with torch.device('meta'):
+        tv = getattr(torchvision.models, name)()
+        tv.features[0] = nn.Conv2d(1, 64, kernel_size=3, padding=1)
+        tv.classifier[-1] = nn.Linear(4096, 10)
+        mine = d2l.VGG(name)
+        mine(torch.empty(1, 1, 224, 224))
+    assert num_params(mine) == num_params(tv)
+
+
+def test_vgg_accepts_a_name_or_pairs_and_rejects_bad_arch():
+    assert d2l.VGG('vgg16').hparams['arch'] == 'vgg16'
+    with torch.device('meta'):
+        by_name, by_pairs = d2l.VGG('vgg13'), d2l.VGG(list(map(list, d2l.VGG_ARCHS['vgg13'])))
+        X = torch.empty(1, 1, 32, 32)
+        by_name(X), by_pairs(X)
+    assert num_params(by_name) == num_params(by_pairs)
+    for bad in ['vgg17', (), ((1, 64), (2,)), ((0, 64),), 64, ((1.5, 64),)]:
+        with pytest.raises(ValueError, match='arch|VGG architecture') as err:
+            d2l.VGG(bad)
+        assert repr(bad) in str(err.value)
+    with pytest.raises(ValueError, match='num_convs=0'):
+        d2l.vgg_block(0, 64)
+
+
+def test_nin_block_is_a_conv_then_two_1x1_convs():
+    block = d2l.nin_block(8, kernel_size=5, strides=2, padding=1)
+    Y = block(torch.rand(2, 3, 17, 17))
+    convs = [m for m in block if isinstance(m, nn.Conv2d)]
+    assert [c.kernel_size for c in convs] == [(5, 5), (1, 1), (1, 1)]
+    assert Y.shape == (2, 8, 8, 8) and (Y >= 0).all()         # ends with a ReLU
+    assert convs[0].stride == (2, 2) and convs[0].padding == (1, 1)
+
+
+# -- initialisation -------------------------------------------------------------------
+
+@pytest.mark.parametrize('make', [d2l.AlexNet, lambda: d2l.VGG(VGG11_QUARTER), d2l.NiN],
+                         ids=['alexnet', 'vgg', 'nin'])
+def test_constructor_init_reaches_lazy_layers(make):
+    """Every conv/linear weight is Xavier-uniform once shapes are known (D2L's stays default)."""
+    model = make()
+    model(torch.rand(1, 1, 96, 96))
+    for layer in model.modules():
+        if isinstance(layer, (nn.Conv2d, nn.Linear)):
+            fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(layer.weight)
+            bound = (6 / (fan_in + fan_out)) ** 0.5
+            w = layer.weight.detach()
+            assert w.abs().max() <= bound
+            if w.numel() >= 1000:      # enough samples for the std of U(-a, a) = a / sqrt(3)
+                assert abs(w.std().item() / (bound / 3 ** 0.5) - 1) < 0.1
+
+
+# -- input checks ---------------------------------------------------------------------
+
+@pytest.mark.parametrize('make,min_size', [
+    (d2l.AlexNet, 65), (d2l.NiN, 67), (lambda: d2l.VGG(VGG11_QUARTER), 32),
+    (lambda: d2l.VGG(((1, 8), (1, 8), (1, 8))), 8)], ids=['alexnet', 'nin', 'vgg5', 'vgg3'])
+def test_min_size_is_the_true_smallest_input(make, min_size):
+    model = make()
+    assert model.input_spec.min_size == min_size
+    model.eval()
+    with torch.no_grad():
+        assert model(torch.rand(1, 1, min_size, min_size)).shape == (1, 10)
+        with pytest.raises(ValueError, match=f'at least {min_size}x{min_size}'):
+            model(torch.rand(1, 1, min_size - 1, min_size - 1))
+        unchecked = make()
+        unchecked.input_spec = None   # without the check, torch fails later and less clearly
+        with pytest.raises(RuntimeError):
+            unchecked(torch.rand(1, 1, min_size - 1, min_size - 1))
+
+
+def test_alexnet_on_28x28_names_the_expected_shape():
+    with pytest.raises(ValueError) as err:
+        d2l.AlexNet()(torch.rand(8, 1, 28, 28))
+    message = str(err.value)
+    assert 'AlexNet' in message and '(1, 1, 224, 224)' in message
+    assert '(8, 1, 28, 28)' in message and 'resize' in message
+
+
+@pytest.mark.parametrize('make', [d2l.AlexNet, lambda: d2l.VGG('vgg11'), d2l.NiN],
+                         ids=['alexnet', 'vgg', 'nin'])
+def test_wrong_channels_or_rank_are_clear_errors(make):
+    model = make()
+    with pytest.raises(ValueError, match='1-channel'):
+        model(torch.rand(2, 3, 224, 224))
+    with pytest.raises(ValueError, match='unsqueeze'):
+        model(torch.rand(1, 224, 224))
+    with pytest.raises(TypeError, match='list'):
+        model([[0.0]])
