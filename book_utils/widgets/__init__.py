@@ -1,1 +1,22 @@
-"""Interactive widgets for the chapters: core ipywidgets (7.7 and 8.x) and inline matplotlib."""
+"""Interactive widgets for the chapters: core ipywidgets (7.7 and 8.x) and inline matplotlib.
+
+One widget a module, its maths in a pure module beside it:
+
+=========================  ===================  ===========================
+widget                     module               maths
+=========================  ===================  ===========================
+``kernel_designer``        ``kernel_designer``  ``kernels``
+``conv_shape_explorer``    ``conv_shapes``      ``conv_geometry``
+``pooling_explorer``       ``pooling``          ``pool_maps``
+``training_dashboard``     ``dashboard``        ``runs``
+=========================  ===================  ===========================
+
+Each function returns the widget; put the call last in a notebook cell. A page
+rendered without a kernel shows a picture of the widget's initial state.
+"""
+from .conv_shapes import conv_shape_explorer
+from .dashboard import training_dashboard
+from .kernel_designer import kernel_designer
+from .pooling import pooling_explorer
+
+__all__ = ['kernel_designer', 'conv_shape_explorer', 'pooling_explorer', 'training_dashboard']

@@ -1,0 +1,104 @@
+"""What every widget of the book shares: a figure shown as an image, a message
+line, and a static picture for pages that are read without a kernel.
+
+Figures are drawn with ``matplotlib.figure.Figure`` (not pyplot) and sent to an
+``ipywidgets.Image`` as PNG bytes. Setting an image's value replaces the picture
+in place, so nothing flickers, nothing else in the cell is wiped, a background
+thread may do it, and a test can read exactly what the reader sees. ``Image``,
+``HTML`` and the boxes exist unchanged in ipywidgets 7.7 (Colab) and 8.x.
+"""
+import base64
+import html
+
+import ipywidgets as W
+from IPython.display import display
+from matplotlib.figure import Figure
+
+from ..plot import figure_png
+
+STATIC_NOTE = 'Launch this page on Colab to interact'
+
+_MESSAGE_STYLE = {
+    'ok': 'color:#1b5e20',
+    'info': 'color:#444',
+    'warning': 'color:#8a4b00;background:#fff4e0;padding:2px 6px;border-radius:3px',
+    'error': 'color:#8b0000;background:#fdecea;padding:2px 6px;border-radius:3px',
+}
+
+
+def new_figure(width, height):
+    """A figure no pyplot manager knows about, so the inline backend never shows a copy."""
+    return Figure(figsize=(width, height), layout='constrained')
+
+
+def png_of(fig, dpi=100):
+    """The PNG bytes of ``fig`` (what the widget's Image shows)."""
+    return figure_png(fig, dpi=dpi)
+
+
+def message_html(text, kind='info'):
+    """One line of text, escaped, coloured by ``kind`` (ok, info, warning, error)."""
+    if kind not in _MESSAGE_STYLE:
+        raise ValueError(f'kind must be one of {sorted(_MESSAGE_STYLE)}, got {kind!r}.')
+    return f'<span style="{_MESSAGE_STYLE[kind]}">{html.escape(str(text))}</span>'
+
+
+def labelled(widget, width='auto'):
+    """Give a control a description column wide enough for its whole label."""
+    widget.style.description_width = 'initial'
+    widget.layout.width = width
+    return widget
+
+
+class BookWidget(W.VBox):
+    """A ``VBox`` that also carries a static picture of its initial state.
+
+    A live front end (Jupyter, JupyterLab, VS Code, Colab) renders the widget
+    view and ignores the rest of the bundle; a page rendered without a kernel
+    (nbconvert, or Jupyter Book with widget views given no priority) shows the
+    picture and a note instead of an empty box. ``static_png`` is set once the
+    widget has drawn its initial state. The same bundle is produced under
+    ipywidgets 7 (which displays through ``_ipython_display_``) and 8 (which
+    uses ``_repr_mimebundle_``).
+    """
+
+    static_png = None
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = {'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',
+                'application/vnd.jupyter.widget-view+json': {
+                    'version_major': 2, 'version_minor': 0, 'model_id': self.model_id}}
+        if self.static_png:
+            encoded = base64.b64encode(self.static_png).decode('ascii')
+            data['image/png'] = encoded
+            data['text/html'] = (f'<img src="data:image/png;base64,{encoded}" '
+                                 f'alt="initial state of the widget" style="max-width:100%"/>'
+                                 f'<p><em>{STATIC_NOTE}.</em></p>')
+        return data
+
+    def _ipython_display_(self, **kwargs):
+        display(self._repr_mimebundle_(), raw=True)
+        if hasattr(self, '_handle_displayed'):   # ipywidgets 7: fire on_displayed callbacks
+            self._handle_displayed(**kwargs)
+
+
+def image_view(width='100%'):
+    """An empty Image widget for a figure; its value is replaced on every redraw."""
+    return W.Image(value=b'', format='png', layout=W.Layout(max_width=width, height='auto'))
+
+
+def guarded(update, show_message):
+    """Wrap ``update`` so any exception becomes a message in the widget, never a traceback.
+
+    Impossible settings raise ``ValueError`` with a sentence for the reader;
+    anything else is a bug, reported as such so it can be filed.
+    """
+    def run(*args, **kwargs):
+        try:
+            return update(*args, **kwargs)
+        except ValueError as err:
+            show_message(str(err), 'error')
+        except Exception as err:   # a bug: say so in the widget rather than crash the callback
+            show_message(f'Unexpected {type(err).__name__}: {err} (please report this).', 'error')
+        return None
+    return run

@@ -1,0 +1,205 @@
+"""The kernel designer: edit a 3x3 or 5x5 kernel and watch what it does to an image.
+
+Input, kernel and output stand side by side. Output values keep their sign: a
+diverging colour map centred at zero shows negative responses in blue rather
+than clamping them to black, which is what an edge detector's output is about.
+"""
+import contextlib
+
+import ipywidgets as W
+import numpy as np
+import torch
+
+from ..data import TEXT_LABELS
+from . import kernels
+from .base import BookWidget, guarded, image_view, labelled, message_html, new_figure, png_of
+
+CUSTOM = '(custom)'
+SOURCES = ('Fashion-MNIST', 'edge image (7.2)')
+_ANNOTATE_UP_TO = 64   # write the numbers into cells of images this small
+
+
+def _show(ax, values, title, signed):
+    """Draw a matrix: grey for non-negative values, a zero-centred diverging map otherwise."""
+    values = np.asarray(values, dtype=float)
+    if signed:
+        bound = max(float(np.abs(values).max()), 1e-6)
+        im = ax.imshow(values, cmap='RdBu_r', vmin=-bound, vmax=bound)
+    else:
+        im = ax.imshow(values, cmap='gray', vmin=0, vmax=max(float(values.max()), 1e-6))
+    if values.size <= _ANNOTATE_UP_TO:
+        for (i, j), v in np.ndenumerate(values):
+            shade = im.norm(v)
+            dark = shade < 0.25 or shade > 0.75 if signed else shade < 0.5
+            ax.text(j, i, f'{v:.2g}', ha='center', va='center', fontsize=8,
+                    color='white' if dark else 'black')
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return im
+
+
+def draw_kernel_figure(X, K, Y, source_title, kernel_title):
+    """Input, kernel and output in one figure; returns the figure."""
+    fig = new_figure(9.0, 3.3)
+    axes = fig.subplots(1, 3, width_ratios=[1, 0.75, 1])
+    _show(axes[0], X, source_title, signed=bool((X < 0).any()))
+    _show(axes[1], K, kernel_title, signed=True)
+    signed = bool((Y < 0).any())
+    im = _show(axes[2], Y, f'output {Y.shape[0]}×{Y.shape[1]}' +
+               (' (blue < 0 < red)' if signed else ' (all ≥ 0)'), signed=signed)
+    fig.colorbar(im, ax=axes[2], shrink=0.8)
+    return fig
+
+
+class KernelDesigner(BookWidget):
+    """The widget: presets, an editable grid, an image picker and the three panels."""
+
+    def __init__(self, preset='vertical edge', size=3, source=SOURCES[0], label='ankle boot',
+                 index=0, normalise=False):
+        kernels.preset(preset if preset != CUSTOM else 'identity', size)   # clear errors first
+        if source not in SOURCES:
+            raise ValueError(f'source must be one of {SOURCES}, got {source!r}.')
+        kernels.fashion_image(label, index)   # a clear error for an unknown class or index
+        self._quiet = False
+        self.result = None
+        self.preset_picker = labelled(W.Dropdown(options=list(kernels.PRESETS) + [CUSTOM],
+                                                 value=preset, description='Preset'), '250px')
+        self.size_picker = labelled(W.ToggleButtons(options=[('3×3', 3), ('5×5', 5)], value=size,
+                                                    description='Kernel'))
+        self.size_picker.style.button_width = '50px'
+        self.normalise_box = W.Checkbox(value=normalise, description='normalise', indent=False,
+                                        layout=W.Layout(width='110px'))
+        self.source_picker = labelled(W.ToggleButtons(options=SOURCES, value=source,
+                                                      description='Image'))
+        self.class_picker = labelled(W.Dropdown(options=TEXT_LABELS, value=label,
+                                                description='class'), '190px')
+        self.index_slider = labelled(W.IntSlider(value=index, min=0, max=199, description='#',
+                                                 continuous_update=False), '260px')
+        self.cells = [W.FloatText(value=0.0, layout=W.Layout(width='64px')) for _ in range(25)]
+        self.grid = W.GridBox(layout=W.Layout(grid_gap='2px'))
+        self.figure_view = image_view()
+        self.info = W.HTML()
+        self.message = W.HTML()
+        super().__init__(children=[
+            W.HBox([self.preset_picker, self.size_picker, self.normalise_box]),
+            W.HBox([self.source_picker, self.class_picker, self.index_slider]),
+            W.HBox([W.VBox([W.HTML('<b>Kernel weights</b> (edit any)'), self.grid]),
+                    self.figure_view]),
+            self.info, self.message])
+        self.redraw = guarded(self._redraw, self.show_message)
+        self._fill_grid(kernels.preset(preset, size) if preset != CUSTOM else None)
+        self.preset_picker.observe(self._on_preset, names='value')
+        self.size_picker.observe(self._on_size, names='value')
+        for cell in self.cells:
+            cell.observe(self._on_cell, names='value')
+        for control in (self.normalise_box, self.source_picker, self.class_picker,
+                        self.index_slider):
+            control.observe(lambda change: self.redraw(), names='value')
+        self.redraw()
+        self.static_png = self.figure_view.value
+
+    # -- the kernel grid -------------------------------------------------------
+    @property
+    def size(self):
+        return self.size_picker.value
+
+    def kernel(self):
+        """The weights typed in the grid, as a (size, size) tensor."""
+        k = self.size
+        return torch.tensor([[float(self.cells[i * k + j].value) for j in range(k)]
+                                     for i in range(k)])
+
+    @contextlib.contextmanager
+    def _batch(self):
+        """Change many cells with one redraw at the end instead of one per cell."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    def _fill_grid(self, K=None):
+        k = self.size
+        with self._batch():
+            if K is not None:
+                for (i, j), v in np.ndenumerate(K.numpy()):
+                    self.cells[i * k + j].value = round(float(v), 4)
+            self.grid.children = self.cells[:k * k]
+            self.grid.layout.grid_template_columns = f'repeat({k}, 64px)'
+
+    def _on_preset(self, change):
+        if change['new'] != CUSTOM:
+            self._fill_grid(kernels.preset(change['new'], self.size))
+        self.redraw()
+
+    def _on_size(self, change):
+        old, new = change['old'], change['new']
+        if self.preset_picker.value != CUSTOM:
+            K = kernels.preset(self.preset_picker.value, new)
+        else:   # keep a custom kernel's centre: crop 5 -> 3, or pad 3 -> 5 with zeros
+            K_old = torch.tensor([[float(self.cells[i * old + j].value)
+                                           for j in range(old)] for i in range(old)])
+            K = torch.zeros(new, new)
+            m, o = min(old, new), abs(old - new) // 2
+            if new > old:
+                K[o:o + m, o:o + m] = K_old
+            else:
+                K = K_old[o:o + m, o:o + m]
+        self._fill_grid(K)
+        self.redraw()
+
+    def _on_cell(self, change):
+        if self._quiet:
+            return
+        name = self.preset_picker.value
+        if name != CUSTOM and not torch.allclose(
+                self.kernel(), kernels.preset(name, self.size), atol=1e-4):
+            self.preset_picker.value = CUSTOM   # its observer redraws
+        else:
+            self.redraw()
+
+    # -- drawing -------------------------------------------------------------
+    def show_message(self, text, kind='info'):
+        self.message.value = message_html(text, kind) if text else ''
+
+    def image(self):
+        """The input image and a title for it."""
+        fashion = self.source_picker.value == SOURCES[0]
+        self.class_picker.disabled = self.index_slider.disabled = not fashion
+        if not fashion:
+            return kernels.edge_image(), 'D2L edge image 6×8'
+        X = kernels.fashion_image(self.class_picker.value, self.index_slider.value)
+        return X, f'{self.class_picker.value} #{self.index_slider.value} (28×28)'
+
+    def _redraw(self):
+        self.show_message('')
+        X, source_title = self.image()
+        raw = self.kernel()
+        K, divisor = kernels.normalise(raw) if self.normalise_box.value else (raw, 1.0)
+        Y, diff = kernels.apply_and_check(X, K)
+        name = self.preset_picker.value
+        title = f'kernel: {name}' + (f' ÷ {divisor:.3g}' if divisor != 1.0 else '')
+        fig = draw_kernel_figure(X, K, Y, source_title, title)
+        self.figure_view.value = png_of(fig)
+        (h, w), (kh, kw) = X.shape, K.shape
+        self.result = {'X': X, 'K': K, 'Y': Y, 'corr2d_difference': diff}
+        agree = 'agrees with' if diff < 1e-4 else 'DISAGREES with'
+        self.info.value = (
+            f'Input {h}×{w}, kernel {kh}×{kw} → output <b>{Y.shape[0]}×{Y.shape[1]}</b> '
+            f'({h} − {kh} + 1 = {h - kh + 1}, {w} − {kw} + 1 = {w - kw + 1}). '
+            f'Output values from {float(Y.min()):.3g} to {float(Y.max()):.3g}. '
+            f'<code>F.conv2d</code> {agree} <code>d2l.corr2d</code> '
+            f'(largest difference {diff:.1e}).')
+
+
+def kernel_designer(preset='vertical edge', size=3, source=SOURCES[0], label='ankle boot',
+                    index=0, normalise=False):
+    """An interactive kernel designer (section 7.2); returns the widget.
+
+    ``preset`` is a name from ``kernels.PRESETS``, ``size`` 3 or 5, ``source``
+    ``'Fashion-MNIST'`` or ``'edge image (7.2)'``. In a notebook, put it last in a
+    cell; a page rendered without a kernel shows a picture of this initial state.
+    """
+    return KernelDesigner(preset=preset, size=size, source=source, label=label, index=index,
+                          normalise=normalise)

@@ -1,0 +1,125 @@
+"""Pooling, one window at a time, with the winner of each max (section 7.5).
+
+``pool`` is written as the definition reads: for every output position, take
+the window, clip it to the input, and reduce. It is slow next to
+``nn.MaxPool2d`` and meant for small matrices, where the point is to see which
+input won each max and which cells each window covers. The output size comes
+from ``book_utils.conv_output_shape`` (with ``ceil_mode``), like every size in
+the package.
+"""
+import dataclasses
+
+import torch
+
+from ..ops import conv_output_shape
+
+MODES = ('max', 'avg')
+
+
+def _pair(value, name, low):
+    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and
+            all(isinstance(v, int) and not isinstance(v, bool) for v in pair)):
+        raise ValueError(f'{name} must be an int or a (height, width) pair of ints, got {value!r}.')
+    if min(pair) < low:
+        raise ValueError(f'{name} must be at least {low}, got {value!r}.')
+    return tuple(pair)
+
+
+@dataclasses.dataclass(frozen=True)
+class PoolSettings:
+    """What ``nn.MaxPool2d`` / ``nn.AvgPool2d`` take; ``stride=None`` means the window size."""
+    kernel_size: tuple = (2, 2)
+    stride: tuple = None
+    padding: tuple = (0, 0)
+    mode: str = 'max'
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+
+    def __post_init__(self):
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be 'max' or 'avg', got {self.mode!r}.")
+        set_('kernel_size', _pair(self.kernel_size, 'kernel_size', 1))
+        set_('stride', self.kernel_size if self.stride is None else _pair(self.stride, 'stride', 1))
+        set_('padding', _pair(self.padding, 'padding', 0))
+        for p, k in zip(self.padding, self.kernel_size):
+            if 2 * p > k:   # PyTorch's rule: padding beyond half a window would pool only padding
+                raise ValueError(f'Padding {self.padding} is more than half the window '
+                                 f'{self.kernel_size}: a window could then hold padding only. '
+                                 f'PyTorch requires padding <= kernel_size / 2.')
+
+    def layer_call(self):
+        """The ``nn.MaxPool2d(...)`` / ``nn.AvgPool2d(...)`` line for these settings."""
+        def pair(v):
+            return str(v[0]) if v[0] == v[1] else str(tuple(v))
+        parts = [f'kernel_size={pair(self.kernel_size)}', f'stride={pair(self.stride)}']
+        if self.padding != (0, 0):
+            parts.append(f'padding={pair(self.padding)}')
+        if self.ceil_mode:
+            parts.append('ceil_mode=True')
+        if self.mode == 'avg' and not self.count_include_pad:
+            parts.append('count_include_pad=False')
+        return f'nn.{"MaxPool2d" if self.mode == "max" else "AvgPool2d"}({", ".join(parts)})'
+
+    def torch_layer(self):
+        cls = torch.nn.MaxPool2d if self.mode == 'max' else torch.nn.AvgPool2d
+        extra = {'count_include_pad': self.count_include_pad} if self.mode == 'avg' else {}
+        return cls(self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode, **extra)
+
+
+def output_size(in_size, s):
+    """(height, width) after pooling; a ValueError names the dimension if it is empty."""
+    return conv_output_shape(tuple(in_size), s.kernel_size, s.padding, s.stride,
+                             ceil_mode=s.ceil_mode)
+
+
+def window(i, j, in_size, s):
+    """Output (i, j)'s window in input coordinates, before and after clipping to the input.
+
+    Returns ``(top, bottom, left, right)`` half-open bounds as PyTorch uses them
+    (a window may reach into the padding, never past it), the clipped bounds,
+    and the number of cells the average divides by.
+    """
+    H, W = in_size
+    (k_h, k_w), (s_h, s_w), (p_h, p_w) = s.kernel_size, s.stride, s.padding
+    top, left = i * s_h - p_h, j * s_w - p_w
+    bottom, right = min(top + k_h, H + p_h), min(left + k_w, W + p_w)
+    padded_cells = (bottom - top) * (right - left)
+    clipped = (max(top, 0), min(bottom, H), max(left, 0), min(right, W))
+    real_cells = (clipped[1] - clipped[0]) * (clipped[3] - clipped[2])
+    return (top, bottom, left, right), clipped, padded_cells if s.count_include_pad else real_cells
+
+
+def pool(X, s):
+    """Pool the matrix ``X`` (h, w). Returns ``(Y, winners)``.
+
+    ``winners[i][j]`` is the (row, column) of the input value that won output
+    (i, j) under max pooling (the first one in reading order when there are
+    ties, as ``nn.MaxPool2d`` reports), and None under average pooling. Padded
+    cells never win a max (PyTorch pads with -inf) and count as zeros in an
+    average when ``count_include_pad``.
+    """
+    if not isinstance(X, torch.Tensor) or X.dim() != 2:
+        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
+        raise ValueError(f'pool expects a matrix (height, width), got {got}.')
+    X = X.float()
+    out_h, out_w = output_size(X.shape, s)
+    Y = torch.empty(out_h, out_w)
+    winners = [[None] * out_w for _ in range(out_h)]
+    for i in range(out_h):
+        for j in range(out_w):
+            _, (t, b, l, r), divisor = window(i, j, X.shape, s)
+            cells = X[t:b, l:r]
+            if s.mode == 'max':
+                flat = int(torch.argmax(cells))   # the first maximum in reading order
+                Y[i, j] = cells.flatten()[flat]
+                winners[i][j] = (t + flat // (r - l), l + flat % (r - l))
+            else:
+                Y[i, j] = cells.sum() / divisor
+    return Y, winners
+
+
+def torch_pool(X, s):
+    """The same pooling by ``nn.MaxPool2d``/``nn.AvgPool2d``, for the widget's check."""
+    return s.torch_layer()(X.float()[None, None])[0, 0]
