@@ -1,0 +1,138 @@
+"""Pictures of the small matrices that chapter 7 works out by hand.
+
+D2L draws its cross-correlation, padding, stride, channel and pooling figures
+by hand. Here they are drawn from the very tensors the text computes, so a
+figure can never disagree with the numbers printed beside it.
+"""
+import dataclasses
+
+import numpy as np
+import torch
+from matplotlib import patches
+from matplotlib import pyplot as plt
+
+__all__ = ['Grid', 'show_grids', 'show_pipeline']
+
+# One colour a window: the i-th window of every panel shares colour i, so the
+# output cell and the input window that produced it read as one pair.
+WINDOW_COLOURS = ('#9ecae1', '#fdae6b', '#a1d99b', '#bcbddc')
+PAD_COLOUR = '#e5e5e5'
+
+
+@dataclasses.dataclass
+class Grid:
+    """One matrix to draw: its values, a title, shaded windows and a padded border.
+
+    ``windows`` is a list of ``(row, col, height, width)`` rectangles, shaded in
+    the order of ``WINDOW_COLOURS``; ``pad`` (an int or a (rows, cols) pair)
+    says how many border rows and columns of ``values`` are padding, drawn grey.
+    """
+    values: object
+    title: str = ''
+    windows: tuple = ()
+    pad: object = 0
+
+    def matrix(self):
+        values = self.values
+        if isinstance(values, torch.Tensor):
+            values = values.detach().cpu().numpy()
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 2:
+            raise ValueError(f'A Grid draws one matrix (rows, cols); got an array of shape '
+                             f'{values.shape}. Draw each channel as its own Grid.')
+        return values
+
+
+def _format(v):
+    """Integers without a decimal point, other numbers with at most two decimals."""
+    if np.isneginf(v):
+        return '-∞'
+    return f'{int(round(v))}' if abs(v - round(v)) < 1e-6 else f'{v:.2f}'.rstrip('0')
+
+
+def _pad_pair(pad):
+    return (pad, pad) if isinstance(pad, int) else tuple(pad)
+
+
+def _draw_grid(ax, grid, left, top, fontsize):
+    values = grid.matrix()
+    rows, cols = values.shape
+    pr, pc = _pad_pair(grid.pad)
+    for i in range(rows):
+        for j in range(cols):
+            padded = i < pr or i >= rows - pr or j < pc or j >= cols - pc
+            colour = PAD_COLOUR if padded else 'white'
+            for k, (r, c, h, w) in enumerate(grid.windows):
+                if r <= i < r + h and c <= j < c + w:
+                    colour = WINDOW_COLOURS[k % len(WINDOW_COLOURS)]
+            ax.add_patch(patches.Rectangle((left + j, top - i - 1), 1, 1, facecolor=colour,
+                                           edgecolor='black', linewidth=1))
+            ax.text(left + j + 0.5, top - i - 0.5, _format(values[i, j]), ha='center',
+                    va='center', fontsize=fontsize)
+    for k, (r, c, h, w) in enumerate(grid.windows):   # a darker outline around each window
+        ax.add_patch(patches.Rectangle((left + c, top - r - h), w, h, fill=False,
+                                       edgecolor='#08519c' if k == 0 else '#a63603', linewidth=2))
+    if grid.title:
+        ax.text(left + cols / 2, top + 0.35, grid.title, ha='center', va='bottom',
+                fontsize=fontsize)
+
+
+def show_grids(grids, between=(), cell=0.45, fontsize=11):
+    """Draw matrices side by side with symbols between them, e.g. ``X ⋆ K = Y``.
+
+    ``grids`` is a list of ``Grid`` (or plain matrices); ``between`` holds the
+    len(grids) - 1 symbols written between neighbours. Matrices are centred
+    vertically. Returns the figure.
+    """
+    grids = [g if isinstance(g, Grid) else Grid(g) for g in grids]
+    between = list(between)
+    if between and len(between) != len(grids) - 1:
+        raise ValueError(f'between needs one symbol for each gap, {len(grids) - 1} for '
+                         f'{len(grids)} grids; got {len(between)}: {between!r}.')
+    shapes = [g.matrix().shape for g in grids]
+    height = max(r for r, _ in shapes)
+    gap = 1.6
+    width = sum(c for _, c in shapes) + gap * (len(grids) - 1)
+    fig, ax = plt.subplots(figsize=(max(width * cell, 1.5), (height + 1) * cell))
+    left = 0.0
+    for k, (grid, (rows, cols)) in enumerate(zip(grids, shapes)):
+        top = height / 2 + rows / 2
+        _draw_grid(ax, grid, left, top, fontsize)
+        left += cols
+        if k < len(grids) - 1:
+            if between:
+                ax.text(left + gap / 2, height / 2, between[k], ha='center', va='center',
+                        fontsize=fontsize + 6)
+            left += gap
+    ax.set_xlim(-0.1, width + 0.1)
+    ax.set_ylim(-0.1, height + 0.9)
+    ax.set_aspect('equal')
+    ax.axis('off')
+    return fig
+
+
+def show_pipeline(stages, box_width=1.7, fontsize=9):
+    """Draw a network as a row of boxes joined by arrows.
+
+    ``stages`` is a list of ``(name, detail)`` string pairs, e.g.
+    ``('conv 5x5, pad 2', '6 x 28 x 28')``; the detail line is what the
+    stage outputs. Returns the figure.
+    """
+    if not stages:
+        raise ValueError('show_pipeline needs at least one (name, detail) stage, got none.')
+    step = box_width + 0.5
+    fig, ax = plt.subplots(figsize=(len(stages) * step * 0.75, 1.3))
+    for k, (name, detail) in enumerate(stages):
+        x = k * step
+        ax.add_patch(patches.FancyBboxPatch((x, 0), box_width, 1, boxstyle='round,pad=0.05',
+                                            facecolor=WINDOW_COLOURS[k % 2], edgecolor='black'))
+        ax.text(x + box_width / 2, 0.66, name, ha='center', va='center', fontsize=fontsize)
+        ax.text(x + box_width / 2, 0.3, detail, ha='center', va='center', fontsize=fontsize,
+                family='monospace')
+        if k < len(stages) - 1:
+            ax.annotate('', xy=(x + step - 0.05, 0.5), xytext=(x + box_width + 0.1, 0.5),
+                        arrowprops=dict(arrowstyle='->', linewidth=1.2))
+    ax.set_xlim(-0.1, len(stages) * step - 0.4)
+    ax.set_ylim(-0.15, 1.15)
+    ax.axis('off')
+    return fig

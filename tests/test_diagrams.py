@@ -1,0 +1,59 @@
+"""diagrams.py: the figures show the numbers they are given, in the right places."""
+import matplotlib
+import pytest
+import torch
+from matplotlib import pyplot as plt
+
+import book_utils as d2l
+from book_utils.diagrams import WINDOW_COLOURS, Grid, show_grids, show_pipeline
+
+matplotlib.use('Agg')
+
+
+def _texts(fig):
+    return [t.get_text() for t in fig.axes[0].texts if t.get_text()]
+
+
+def test_grid_writes_every_value_and_the_symbols():
+    X = torch.arange(9.0).reshape(3, 3)
+    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+    Y = d2l.corr2d(X, K)
+    fig = show_grids([Grid(X, 'input'), Grid(K, 'kernel'), Grid(Y, 'output')], between=['⋆', '='])
+    texts = _texts(fig)
+    for value in [*range(9), 19, 25, 37, 43]:
+        assert str(value) in texts
+    assert texts.count('⋆') == 1 and texts.count('=') == 1
+    assert {'input', 'kernel', 'output'} <= set(texts)
+    plt.close(fig)
+
+
+def test_window_and_padding_colours():
+    X = torch.nn.functional.pad(torch.ones(2, 2), (1, 1, 1, 1))
+    fig = show_grids([Grid(X, windows=[(0, 0, 2, 2)], pad=1)])
+    cells = [p for p in fig.axes[0].patches if p.get_fill()]
+    assert len(cells) == 16
+    colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p in cells]
+    assert colours.count(WINDOW_COLOURS[0]) == 4          # the 2x2 window
+    assert colours.count('#e5e5e5') == 12 - 3              # the border, less the window's 3 cells
+    plt.close(fig)
+
+
+def test_fractions_and_negative_infinity_are_readable():
+    fig = show_grids([[[0.5, float('-inf')], [2.0, -1.25]]])
+    assert set(_texts(fig)) == {'0.5', '-∞', '2', '-1.25'}
+    plt.close(fig)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match='one matrix'):
+        show_grids([torch.zeros(2, 2, 2)])
+    with pytest.raises(ValueError, match='one symbol for each gap'):
+        show_grids([torch.zeros(2, 2), torch.zeros(2, 2)], between=['+', '='])
+    with pytest.raises(ValueError, match='at least one'):
+        show_pipeline([])
+
+
+def test_pipeline_labels():
+    fig = show_pipeline([('input', '1x28x28'), ('conv', '6x28x28')])
+    assert _texts(fig)[:4] == ['input', '1x28x28', 'conv', '6x28x28']
+    plt.close(fig)
