@@ -36,3 +36,12 @@ notebooks: venv
 
 clean:
 	rm -rf _build
+
+# The widget tests again under Colab's ipywidgets 7.7.1: tools/ipywidgets7_env.sh installs it
+# (no deps) into .venv/ipywidgets7, which shadows the venv's 8.x when first on PYTHONPATH.
+IPYW7 := $(VENV)/ipywidgets7
+.PHONY: test-widgets-ipyw7
+test-widgets-ipyw7: venv
+	sh tools/ipywidgets7_env.sh $(BIN)/python $(IPYW7)
+	BOOK_PROFILE=smoke BOOK_EXPECT_IPYWIDGETS=7.7.1 PYTHONPATH=$(IPYW7) $(BIN)/python -m pytest -q \
+	    -W "ignore::DeprecationWarning" tests/test_widgets.py

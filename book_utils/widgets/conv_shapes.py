@@ -174,7 +174,7 @@ class ConvShapeExplorer(BookWidget):
             groups=c['c_in'].value, c_out=c['c_in'].value))
         self.standard_button.on_click(lambda _: self.set_values(groups=1))
         self.redraw()
-        self.static_png = self.figure_view.value
+        self.static_png = bytes(self.figure_view.value)
 
     # -- reading and setting the controls --------------------------------------
     def settings(self):

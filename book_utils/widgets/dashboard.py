@@ -229,7 +229,7 @@ class TrainingDashboard(BookWidget):
         self._redraw_runs()
         self.confusion_view.value = png_of(_placeholder_confusion())
         self.status.value = message_html(f"profile '{active_profile().name}': press Run to train")
-        self.static_png = self.figure_view.value
+        self.static_png = bytes(self.figure_view.value)
 
     # -- the buttons ---------------------------------------------------------
     def config(self):

@@ -97,7 +97,7 @@ class KernelDesigner(BookWidget):
                         self.index_slider):
             control.observe(lambda change: self.redraw(), names='value')
         self.redraw()
-        self.static_png = self.figure_view.value
+        self.static_png = bytes(self.figure_view.value)
 
     # -- the kernel grid -------------------------------------------------------
     @property

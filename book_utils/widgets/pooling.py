@@ -178,7 +178,7 @@ class PoolingExplorer(BookWidget):
         for control in c.values():
             control.observe(lambda change: self._changed(), names='value')
         self.redraw()
-        self.static_png = self.figure_view.value
+        self.static_png = bytes(self.figure_view.value)
 
     def settings(self):
         v = {name: control.value for name, control in self.controls.items()}
