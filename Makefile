@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-unit test-notebooks book serve notebooks clean
+.PHONY: venv test test-unit test-notebooks book book-strict check-pages serve notebooks clean
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,9 +26,32 @@ test-unit: venv
 test-notebooks: venv
 	BOOK_PROFILE=smoke $(BIN)/python -m pytest -q --nbval-lax chapters
 
-book: venv
-	$(BIN)/jupyter-book build --warningiserror --keep-going .
-	@echo "The course is built: open $(CURDIR)/_build/html/index.html"
+# The book serves its own MathJax and widget scripts (offline pages): npm installs them from
+# package-lock.json; tools/offline_assets.py copies them into the site while it is built.
+NPM ?= npm
+ASSETS := node_modules/.package-lock.json
+$(ASSETS): package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "Building the book needs Node.js and npm, which fetch its"\
+	  "offline copy of MathJax (Debian: apt-get install nodejs npm)."; exit 1; }
+	$(NPM) ci
+	@touch $@
+
+# Built from the outputs committed with each notebook (no training); warnings are errors.
+book: venv $(ASSETS)
+	@start=$$(date +%s); $(BIN)/jupyter-book build --warningiserror --keep-going . && \
+	  echo "The course is built ($$(( $$(date +%s) - start )) s): open $(CURDIR)/_build/html/index.html"
+
+# What CI runs: every chapter carries the current setup cell, then every page is rebuilt from
+# scratch with warnings as errors.
+book-strict: venv $(ASSETS)
+	$(BIN)/python tools/stamp_setup.py --check
+	@start=$$(date +%s); $(BIN)/jupyter-book build --all --warningiserror --keep-going . && \
+	  echo "The course is built ($$(( $$(date +%s) - start )) s): open $(CURDIR)/_build/html/index.html"
+
+# Every page of the built book in headless Chromium (Debian: chromium chromium-driver): no console
+# errors, math rendered, images loaded, widgets shown; screenshots in screenshots/.
+check-pages: venv
+	$(BIN)/python tools/check_pages.py
 
 # Re-execute the notebooks to refresh their committed outputs (PROFILE=cpu|full|smoke).
 notebooks: venv

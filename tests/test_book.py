@@ -1,0 +1,287 @@
+"""The rendered book: its configuration, table of contents, setup cell and reference-results page.
+
+The build itself (`make book-strict`) and the browser check (`make check-pages`) are separate
+commands; these tests pin down what those commands rely on, quickly and without a browser.
+"""
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ['7_1_fc_to_conv', '7_2_conv_layer', '7_3_padding_and_strides', '7_4_channels',
+            '7_5_pooling', '7_6_lenet', '8_1_alexnet', '8_2_vgg', '8_3_nin', '8_4_googlenet',
+            '8_5_batch_norm', '8_6_resnet']
+PAPERS = ['LeCun.Bottou.Bengio.ea.1998', 'Krizhevsky.Sutskever.Hinton.2012', 'Simonyan.Zisserman.2014',
+          'Lin.Chen.Yan.2013', 'Szegedy.Liu.Jia.ea.2015', 'Ioffe.Szegedy.2015',
+          'He.Zhang.Ren.ea.2016', 'Xie.Girshick.Dollar.ea.2017']
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+stamp_setup = _load_tool('stamp_setup')
+check_pages = _load_tool('check_pages')
+
+
+@pytest.fixture(scope='module')
+def config():
+    return yaml.safe_load((ROOT / '_config.yml').read_text())
+
+
+@pytest.fixture(scope='module')
+def toc():
+    return yaml.safe_load((ROOT / '_toc.yml').read_text())
+
+
+# -- table of contents -------------------------------------------------------------------
+
+def test_toc_has_the_two_parts_with_all_twelve_chapters_in_order(toc):
+    parts = {part['caption']: [c['file'] for c in part['chapters']] for part in toc['parts']}
+    assert parts['Convolutional Neural Networks'] == [f'chapters/{c}' for c in CHAPTERS[:6]]
+    assert parts['Modern Convolutional Neural Networks'] == [f'chapters/{c}' for c in CHAPTERS[6:]]
+    assert toc['root'] == 'chapters/intro'
+    pages = check_pages.toc_pages(ROOT)
+    for page in ['chapters/setup', 'chapters/reference_results', 'chapters/bibliography']:
+        assert page in pages
+    assert len(pages) == len(set(pages)) == 16
+
+
+def test_every_toc_page_exists_and_chapters_are_notebooks(toc):
+    """Chapters must be .ipynb so that Colab can open them from the launch button."""
+    missing = []
+    for page in check_pages.toc_pages(ROOT):
+        name = page.split('/')[-1]
+        suffixes = ['.ipynb'] if name in CHAPTERS else ['.ipynb', '.md']
+        if not any((ROOT / f'{page}{s}').is_file() for s in suffixes):
+            missing.append(f'{page}{"/".join(suffixes)}')
+    assert not missing, f'pages in _toc.yml that do not exist yet (the build fails): {missing}'
+
+
+# -- configuration -------------------------------------------------------------------------
+
+def test_book_is_built_from_committed_outputs_except_reference_results(config):
+    assert config['execute']['execute_notebooks'] == 'off'
+    assert config['only_build_toc_files'] is True
+    for pattern in ['.venv', '_build', 'node_modules', 'results', 'tests', 'benchmarks']:
+        assert pattern in config['exclude_patterns']
+    nb = nbformat.read(ROOT / 'chapters' / 'reference_results.ipynb', as_version=4)
+    assert nb.metadata['mystnb']['execution_mode'] == 'force'
+    assert all(not c.get('outputs') for c in nb.cells if c.cell_type == 'code'), \
+        'reference_results.ipynb is executed at build time; commit it without outputs'
+
+
+def test_repository_and_colab_launch(config):
+    repo = config['repository']
+    assert re.fullmatch(r'https://github\.com/[\w.-]+/[\w.-]+', repo['url'])
+    assert repo['branch'] == 'main'
+    assert 'path_to_book' in repo and not repo['path_to_book'].strip('/')   # book = repository root
+    assert config['launch_buttons']['colab_url'] == 'https://colab.research.google.com'
+
+
+def test_pages_load_nothing_from_a_cdn(config):
+    """MathJax and the widget scripts come from _static/offline (tools/offline_assets.py)."""
+    offline_assets = _load_tool('offline_assets')
+    scripts = [config['sphinx']['config']['mathjax_path'], *config['sphinx']['config']['nb_ipywidgets_js']]
+    for url in scripts:
+        assert '//' not in url, url
+        assert url.split('/')[0] == 'offline'
+        assert url.split('/')[1] in {**offline_assets.ASSETS, offline_assets.SHIM: None}
+    assert list(config['sphinx']['config']['nb_ipywidgets_js']) == [
+        'offline/require.js', f'offline/{offline_assets.SHIM}', 'offline/html-manager/embed-amd.js']
+    assert config['sphinx']['local_extensions'] == {'offline_assets': 'tools/'}
+
+
+def test_npm_lockfile_pins_the_assets_without_download_addresses():
+    package = json.loads((ROOT / 'package.json').read_text())
+    lock = json.loads((ROOT / 'package-lock.json').read_text())
+    for name, version in package['dependencies'].items():
+        assert re.fullmatch(r'\d+\.\d+\.\d+', version), f'{name} is not pinned: {version}'
+        assert lock['packages'][f'node_modules/{name}']['version'] == version
+    assert 'resolved' not in (ROOT / 'package-lock.json').read_text()
+
+
+def test_duplicate_inline_scripts_are_dropped():
+    from sphinx.builders.html._assets import _JavaScript
+    offline_assets = _load_tool('offline_assets')
+    scripts = [_JavaScript('a.js'), _JavaScript(None, body='const X = 1'),
+               _JavaScript('', body='const X = 1'), _JavaScript('a.js', defer='defer')]
+    context = {'script_files': scripts}
+    offline_assets.dedupe_scripts(None, 'p', 'page.html', context, None)
+    assert [(s.filename, s.attributes) for s in context['script_files']] == [
+        ('a.js', {}), (None, {'body': 'const X = 1'}), ('a.js', {'defer': 'defer'})]
+
+
+def test_bibliography_has_the_papers_behind_the_models(config):
+    assert config['bibtex_bibfiles'] == ['references.bib']
+    keys = re.findall(r'^@\w+\{([^,]+),', (ROOT / 'references.bib').read_text(), re.MULTILINE)
+    assert len(keys) == len(set(keys))
+    assert set(PAPERS) <= set(keys)
+    assert '{bibliography}' in (ROOT / 'chapters' / 'bibliography.md').read_text()
+
+
+# -- the setup cell ------------------------------------------------------------------------
+
+@pytest.mark.parametrize('path', stamp_setup.chapter_notebooks(), ids=lambda p: p.stem)
+def test_chapter_notebook_carries_the_current_setup_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    assert stamp_setup.problems(nb, stamp_setup.setup_source()) == [], \
+        f'run: .venv/bin/python tools/stamp_setup.py {path.relative_to(ROOT)}'
+
+
+def test_setup_cell_installs_from_the_configured_repository_at_the_version_tag(config):
+    version = re.search(r'^version = "(.+)"', (ROOT / 'pyproject.toml').read_text(), re.M).group(1)
+    source = stamp_setup.setup_source()
+    assert f"'book_utils @ git+{config['repository']['url']}@v{version}'" in source
+    assert "'--no-deps'" in source
+    lines = [line for line in source.splitlines() if not line.startswith('#')]
+    assert lines[-2:] == ['import book_utils as d2l', 'd2l.show_setup()']
+    assert source.splitlines()[0] == '# NBVAL_IGNORE_OUTPUT'
+
+
+def test_setup_cell_url_is_read_from_config(tmp_path):
+    (tmp_path / '_config.yml').write_text('repository:\n  url: https://github.com/someone/fork.git/\n')
+    (tmp_path / 'pyproject.toml').write_text('[project]\nversion = "2.3.4"\n')
+    assert stamp_setup.requirement(tmp_path) == 'book_utils @ git+https://github.com/someone/fork@v2.3.4'
+    assert stamp_setup.requirement(tmp_path, ref='abc123').endswith('fork@abc123')
+
+
+def _run_setup_cell(monkeypatch, capsys, present):
+    """Execute the setup cell's source with pip replaced by a recorder."""
+    calls = []
+    monkeypatch.setattr(subprocess, 'run', lambda *a, **k: calls.append((a, k)))
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, 'find_spec',
+                        lambda name, *a: real_find_spec(name, *a) if present or name != 'book_utils' else None)
+    namespace = {}
+    exec(compile(stamp_setup.setup_source(), 'setup-cell', 'exec'), namespace)
+    return calls, namespace, capsys.readouterr().out
+
+
+def test_setup_cell_installs_nothing_where_book_utils_is_importable(monkeypatch, capsys):
+    calls, namespace, out = _run_setup_cell(monkeypatch, capsys, present=True)
+    assert calls == []
+    assert namespace['d2l'].__name__ == 'book_utils'
+    assert out.startswith('book_utils ') and 'profile' in out and 'device' in out
+
+
+def test_setup_cell_pip_installs_only_book_utils_without_dependencies(monkeypatch, capsys):
+    calls, namespace, out = _run_setup_cell(monkeypatch, capsys, present=False)
+    assert len(calls) == 1
+    (argv,), kwargs = calls[0]
+    assert argv[:4] == [sys.executable, '-m', 'pip', 'install'] and kwargs == {'check': True}
+    packages = [a for a in argv[4:] if not a.startswith('-')]
+    assert packages == [stamp_setup.requirement()]     # nothing else: torch, numpy, ipywidgets untouched
+    assert '--no-deps' in argv and '--upgrade' not in argv and '-U' not in argv
+    assert namespace['d2l'].__name__ == 'book_utils'
+
+
+def _notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+def test_stamp_inserts_the_cell_after_the_title_and_is_idempotent():
+    source = stamp_setup.setup_source()
+    nb = _notebook(nbformat.v4.new_markdown_cell('# 7.9 Title'), nbformat.v4.new_code_cell('x = 1'))
+    assert stamp_setup.problems(nb, source) == ['no cell is tagged book-setup']
+    assert stamp_setup.stamp(nb, source) is True
+    assert [c.source for c in nb.cells] == ['# 7.9 Title', source, 'x = 1']
+    assert nb.cells[1].metadata['tags'] == ['book-setup', 'remove-input']
+    assert stamp_setup.problems(nb, source) == []
+    assert stamp_setup.stamp(nb, source) is False
+
+
+def test_stamp_replaces_a_stale_or_hand_written_setup_cell_keeping_its_output():
+    source = stamp_setup.setup_source()
+    old = nbformat.v4.new_code_cell('import book_utils as d2l\nd2l.show_setup()')
+    old.outputs = [nbformat.v4.new_output('stream', text='book_utils 0.1.0 | ...\n')]
+    nb = _notebook(nbformat.v4.new_markdown_cell('# 7.9 Title'), old, nbformat.v4.new_code_cell('x = 1'))
+    assert stamp_setup.stamp(nb, source) is True
+    assert len(nb.cells) == 3 and nb.cells[1].source == source
+    assert nb.cells[1].outputs[0]['text'] == 'book_utils 0.1.0 | ...\n'
+    nb.cells[1].source = source.replace('--no-deps', '--upgrade')   # someone edits it by hand
+    assert stamp_setup.problems(nb, source) == ['the setup cell differs from the current stamp']
+    stamp_setup.stamp(nb, source)
+    assert nb.cells[1].source == source and len(nb.cells) == 3
+
+
+def test_check_mode_reports_a_stale_notebook(tmp_path, capsys):
+    path = tmp_path / '7_9_demo.ipynb'
+    nbformat.write(_notebook(nbformat.v4.new_markdown_cell('# 7.9'), nbformat.v4.new_code_cell('1')), path)
+    assert stamp_setup.main(['--check', str(path)]) == 1
+    assert 'no cell is tagged book-setup' in capsys.readouterr().out
+    assert stamp_setup.main([str(path)]) == 0
+    assert stamp_setup.main(['--check', str(path)]) == 0
+
+
+def test_setup_page_shows_the_cell_readers_see_on_colab():
+    """chapters/setup.md quotes the cell (with the URL and tag left as placeholders)."""
+    page = (ROOT / 'chapters' / 'setup.md').read_text()
+    code = [line for line in stamp_setup.setup_source().splitlines() if not line.startswith('#')]
+    quoted = '\n'.join(code).replace(stamp_setup.requirement(),
+                                     'book_utils @ git+<the course repository>@<tag>')
+    assert quoted in page
+
+
+# -- the reference-results page ------------------------------------------------------------
+
+def test_published_accuracies_cover_every_trained_model_and_cite_their_source():
+    from book_utils import profiles
+    published = json.loads((ROOT / 'results' / 'd2l_published.json').read_text())
+    assert set(published['runs']) == set(profiles._FULL)
+    assert 'read off' in published['source'] and '1.0.3' in published['source']
+    assert published['citation'] in (ROOT / 'references.bib').read_text()
+    for run in published['runs'].values():
+        assert 0.5 < run['val_acc'] < 1 and re.fullmatch(r'[78]\.\d', run['section'])
+
+
+def _record(device, accs):
+    history = [{'epoch': i + 1, 'train_loss': 1.0 / (i + 1), 'val_loss': 0.5, 'val_acc': a,
+                'seconds': 10.0, 'examples_per_sec': 5000.0} for i, a in enumerate(accs)]
+    return {'date': '2025-01-01', 'hardware': 'test machine', 'torch': '2.x', 'device': device,
+            'settings': {}, 'note': '', 'final': {k: v for k, v in history[-1].items() if k != 'epoch'},
+            'epochs': len(accs), 'mean_epoch_seconds': 10.0, 'mean_examples_per_sec': 5000.0,
+            'history': history}
+
+
+def _markdown_outputs(nb):
+    return [o['data']['text/markdown'] for c in nb.cells if c.cell_type == 'code'
+            for o in c.outputs if 'text/markdown' in o.get('data', {})]
+
+
+def test_reference_page_marks_models_without_a_gpu_run(tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+    (tmp_path / 'd2l_published.json').write_text((ROOT / 'results' / 'd2l_published.json').read_text())
+    (tmp_path / 'full.json').write_text(json.dumps({'profile': 'full', 'runs': {
+        'resnet18': _record('cuda:0', [0.85, 0.912]), 'nin': _record('cpu', [0.5, 0.61])}}))
+    (tmp_path / 'cpu.json').write_text(json.dumps({'profile': 'cpu', 'runs': {
+        'lenet': _record('cpu', [0.6, 0.774])}}))
+    monkeypatch.setenv('BOOK_RESULTS_DIR', str(tmp_path))
+    nb = nbformat.read(ROOT / 'chapters' / 'reference_results.ipynb', as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name='python3',
+                   resources={'metadata': {'path': str(ROOT / 'chapters')}}).execute()
+    accuracy_table = _markdown_outputs(nb)[0]
+    rows = {line.split(' | ')[1]: line for line in accuracy_table.splitlines()[2:]}
+    assert len(rows) == 7
+    assert '0.912 (2 epochs)' in rows['ResNet-18']
+    assert 'not yet measured on GPU' not in rows['ResNet-18']
+    assert 'not yet measured on GPU (a 2-epoch run on the CPU reached 0.610)' in rows['NiN']
+    assert '0.774 (2 epochs)' in rows['LeNet'] and 'not yet measured on GPU' in rows['LeNet']
+    for title in ['AlexNet', 'VGG-11 (channels / 4)', 'GoogLeNet', 'LeNet with batch norm']:
+        assert 'not yet measured on GPU' in rows[title] and 'not yet run' in rows[title]
+    assert '≈ 0.90' in rows['ResNet-18']
+    images = [o for c in nb.cells if c.cell_type == 'code' for o in c.outputs
+              if {'image/png', 'image/svg+xml'} & set(o.get('data', {}))]
+    assert len(images) == 1   # the training curves

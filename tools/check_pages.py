@@ -1,0 +1,245 @@
+"""Open every page of the built book in headless Chromium and check what a reader would see.
+
+    .venv/bin/python tools/check_pages.py [--html _build/html] [--out screenshots] [PAGE ...]
+
+Serves the built HTML on 127.0.0.1 and, for each page listed in _toc.yml, checks:
+  - the browser console has no errors (level SEVERE), and the page fetched nothing from
+    outside 127.0.0.1 (host names are made unresolvable, so a CDN script fails loudly);
+  - MathJax rendered: every math element of the page became an mjx-container, with no
+    TeX error (mjx-merror) among them;
+  - every <img> loaded (naturalWidth > 0);
+  - every saved widget (ipywidgets view) shows something: a rendered widget with a size;
+and saves screenshots/<page>.png (the first screen), screenshots/<page>-full.png (the
+whole page) and screenshots/<page>-widgetN.png (each widget output). Needs Debian's chromium and chromium-driver and the Python package selenium.
+Prints one line per page and ends with 'N passed, M failed'; exits 1 on any failure.
+"""
+import argparse
+import base64
+import functools
+import http.server
+import json
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = ('/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome')
+CHROMEDRIVER = ('/usr/bin/chromedriver', '/usr/lib/chromium/chromedriver')
+FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync',
+         '--no-first-run', '--disable-default-apps', '--disable-extensions', '--mute-audio',
+         '--hide-scrollbars', '--window-size=1280,900', '--force-device-scale-factor=1',
+         # Nothing but the local server resolves: a page that needs the network fails here too.
+         '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1']
+FULL_PAGE_MAX_HEIGHT = 16000   # px; longer pages are cut in the -full screenshot
+
+# Runs in the page once it has loaded. Resolves to a report of what the reader sees.
+INSPECT_JS = r'''
+const done = arguments[arguments.length - 1];
+const deadline = Date.now() + arguments[0] * 1000;
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+(async () => {
+  // Images below the fold may be lazy: ask for all of them now.
+  document.querySelectorAll('img[loading="lazy"]').forEach(i => { i.loading = 'eager'; });
+  const mathNodes = () => Array.from(document.querySelectorAll('.math, span.math, div.math'))
+      .filter(n => !n.closest('.highlight, pre, code'));
+  const hasMath = mathNodes().length > 0;
+  if (hasMath) {
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline)
+      await sleep(100);
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+      await Promise.race([MathJax.startup.promise, sleep(Math.max(0, deadline - Date.now()))]);
+  }
+  const views = () => Array.from(document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-view+json"]'));
+  const rendered = s => {
+    const box = s.closest('.output, .cell_output, .output_area') || s.parentElement;
+    const w = box && box.querySelector('.jupyter-widgets, .widget-box, .lm-Widget, .p-Widget');
+    return w && w.getBoundingClientRect().height > 0;
+  };
+  while (views().some(s => !rendered(s)) && Date.now() < deadline) await sleep(200);
+  const imgs = () => Array.from(document.images);
+  while (imgs().some(i => !i.complete) && Date.now() < deadline) await sleep(100);
+  const math = mathNodes();
+  done({
+    mathjaxLoaded: !!(window.MathJax && MathJax.startup),
+    math: math.length,
+    mathRendered: math.filter(n => n.querySelector('mjx-container') || n.tagName === 'MJX-CONTAINER').length,
+    mathUnrendered: math.filter(n => !n.querySelector('mjx-container')).slice(0, 3)
+        .map(n => n.textContent.slice(0, 80)),
+    mathErrors: Array.from(document.querySelectorAll('mjx-merror')).slice(0, 3)
+        .map(n => n.getAttribute('data-mjx-error') || n.textContent.slice(0, 80)),
+    images: imgs().length,
+    brokenImages: imgs().filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+    widgets: views().length,
+    emptyWidgets: views().filter(s => !rendered(s)).length,
+    height: Math.ceil(document.documentElement.scrollHeight),
+    title: document.title,
+  });
+})().catch(e => done({fatal: String(e)}));
+'''
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory):
+    """Serve ``directory`` on a free port of 127.0.0.1 from a daemon thread; returns the server."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def toc_pages(root=ROOT):
+    """The docnames of every page in _toc.yml (root first), e.g. 'chapters/7_2_conv_layer'."""
+    toc = yaml.safe_load((Path(root) / '_toc.yml').read_text())
+    pages = [toc['root']]
+
+    def walk(entries):
+        for entry in entries or []:
+            if 'file' in entry:
+                pages.append(entry['file'])
+            walk(entry.get('sections'))
+            walk(entry.get('chapters'))
+    for part in toc.get('parts', []):
+        walk(part.get('chapters'))
+    walk(toc.get('chapters'))
+    return [p.rsplit('.', 1)[0] if p.endswith(('.md', '.ipynb')) else p for p in pages]
+
+
+def _first(paths, what, hint):
+    for path in paths:
+        if Path(path).exists():
+            return path
+    found = shutil.which(Path(paths[0]).name)
+    if found:
+        return found
+    sys.exit(f'check_pages: {what} not found (looked for {", ".join(paths)}); {hint}')
+
+
+def make_driver():
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        sys.exit('check_pages: the Python package selenium is missing; run `make venv`.')
+    hint = 'install the Debian packages: apt-get install -y chromium chromium-driver'
+    options = webdriver.ChromeOptions()
+    options.binary_location = _first(CHROMIUM, 'Chromium', hint)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability('goog:loggingPrefs', {'browser': 'ALL', 'performance': 'ALL'})
+    service = Service(executable_path=_first(CHROMEDRIVER, 'chromedriver', hint))
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(120)
+    return driver
+
+
+def _requests(driver):
+    """URLs the page requested since the last call (from the performance log)."""
+    urls = []
+    for entry in driver.get_log('performance'):
+        message = json.loads(entry['message'])['message']
+        if message.get('method') == 'Network.requestWillBeSent':
+            urls.append(message['params']['request']['url'])
+    return urls
+
+
+def screenshot(driver, path, full_height=None):
+    params = {'format': 'png', 'captureBeyondViewport': full_height is not None}
+    if full_height is not None:
+        params['clip'] = {'x': 0, 'y': 0, 'width': 1280, 'scale': 1,
+                          'height': min(full_height, FULL_PAGE_MAX_HEIGHT)}
+    data = driver.execute_cdp_cmd('Page.captureScreenshot', params)['data']
+    path.write_bytes(base64.b64decode(data))
+
+
+def check_page(driver, base, page, out, wait):
+    """Load one page and return (problems, summary)."""
+    driver.get_log('browser'), _requests(driver)   # drop what earlier pages left
+    driver.get(f'{base}/{page}.html')
+    report = driver.execute_async_script(INSPECT_JS, wait)
+    problems = []
+    if 'fatal' in report:
+        problems.append(f'inspection failed: {report["fatal"]}')
+        report = {}
+    if report.get('title', '').startswith('404') or 'Error response' in report.get('title', ''):
+        problems.append(f'the server has no {page}.html')
+    for entry in driver.get_log('browser'):
+        # The browser's own guess at a site icon, not something the page asked for.
+        if entry['level'] == 'SEVERE' and '/favicon.ico - Failed to load' not in entry['message']:
+            problems.append(f'console error: {entry["message"][:300]}')
+    remote = sorted({u for u in _requests(driver)
+                     if urlparse(u).scheme in ('http', 'https', 'ws', 'wss')
+                     and urlparse(u).hostname not in ('127.0.0.1', 'localhost')})
+    if remote:
+        problems.append(f'fetched from the network (fails offline): {remote[:5]}')
+    if report.get('math'):
+        if not report['mathjaxLoaded']:
+            problems.append(f'{report["math"]} math elements but MathJax did not load')
+        elif report['mathRendered'] < report['math']:
+            problems.append(f'{report["math"] - report["mathRendered"]} of {report["math"]} math '
+                            f'elements not rendered by MathJax, e.g. {report["mathUnrendered"]}')
+    if report.get('mathErrors'):
+        problems.append(f'TeX errors: {report["mathErrors"]}')
+    if report.get('brokenImages'):
+        problems.append(f'images that did not load: {report["brokenImages"][:5]}')
+    if report.get('emptyWidgets'):
+        problems.append(f'{report["emptyWidgets"]} of {report["widgets"]} widget outputs show nothing')
+    name = page.replace('/', '__')
+    for i, view in enumerate(driver.find_elements(
+            'css selector', 'script[type="application/vnd.jupyter.widget-view+json"]')):
+        box = view.find_element('xpath', '..')
+        if box.size['height'] > 0:
+            driver.execute_script('arguments[0].scrollIntoView({block: "center"})', box)
+            box.screenshot(str(out / f'{name}-widget{i + 1}.png'))
+    driver.execute_script('window.scrollTo(0, 0)')
+    screenshot(driver, out / f'{name}.png')
+    screenshot(driver, out / f'{name}-full.png', full_height=report.get('height', 900))
+    summary = (f'{report.get("math", 0)} math, {report.get("images", 0)} images, '
+               f'{report.get("widgets", 0)} widgets')
+    return problems, summary
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('pages', nargs='*', help='docnames, e.g. chapters/7_2_conv_layer (default: _toc.yml)')
+    parser.add_argument('--html', type=Path, default=ROOT / '_build' / 'html')
+    parser.add_argument('--out', type=Path, default=ROOT / 'screenshots')
+    parser.add_argument('--wait', type=float, default=30, help='seconds a page may take to settle')
+    args = parser.parse_args(argv)
+    if not (args.html / 'index.html').is_file():
+        sys.exit(f'check_pages: no built book in {args.html}; run `make book` first.')
+    pages = args.pages or toc_pages()
+    args.out.mkdir(parents=True, exist_ok=True)
+    server = serve(args.html)
+    base = f'http://127.0.0.1:{server.server_address[1]}'
+    driver = make_driver()
+    failed = 0
+    start = time.perf_counter()
+    try:
+        for page in pages:
+            problems, summary = check_page(driver, base, page, args.out, args.wait)
+            failed += bool(problems)
+            print(f'{"FAIL" if problems else "ok  "} {page}: {summary}', flush=True)
+            for problem in problems:
+                print(f'       {problem}', flush=True)
+    finally:
+        driver.quit()
+        server.shutdown()
+    print(f'screenshots in {args.out} ({time.perf_counter() - start:.0f} s)')
+    print(f'check-pages: {len(pages) - failed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

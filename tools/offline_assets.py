@@ -1,0 +1,121 @@
+"""Sphinx extension: the book serves its own MathJax and widget scripts, so pages work offline.
+
+Jupyter Book's defaults fetch MathJax, RequireJS and the ipywidgets embedder from
+CDNs. Readers behind a firewall, a laptop on a train and the CI browser check
+have no CDN, so _config.yml points ``mathjax_path`` and ``nb_ipywidgets_js`` at
+``_static/offline/...`` and this extension copies the files there from
+``node_modules`` (installed by ``npm ci`` from package-lock.json; ``make book``
+runs it). Loaded through ``sphinx: local_extensions:`` in _config.yml.
+
+It also fixes two things that put errors in the browser console of every page:
+``widgets-offline.js`` (written below, listed in ``nb_ipywidgets_js`` between
+RequireJS and the embedder) tells RequireJS where the embedder's fonts are, and
+gives MathJax 3 the ``MathJax.Hub.Queue`` of MathJax 2 that ipywidgets calls to
+typeset widget labels; and ``dedupe_scripts`` drops inline scripts that Sphinx
+7.4 emits twice (sphinx-thebe's ``const THEBE_JS_URL`` then fails to redeclare).
+"""
+import shutil
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: destination under _static/offline -> source under node_modules
+ASSETS = {
+    'mathjax': 'mathjax/es5',
+    'require.js': 'requirejs/require.js',
+    'html-manager': '@jupyter-widgets/html-manager/dist',
+}
+#: written, not copied: see the module docstring
+SHIM = 'widgets-offline.js'
+SHIM_JS = """\
+// Written by tools/offline_assets.py. Runs after require.js, before embed-amd.js.
+(function () {
+  var here = document.currentScript.src.replace(/[^/]*$/, '');
+  // The embedder loads its fonts next to the AMD module it names; point those names here.
+  require.config({paths: {
+    '@jupyter-widgets/html-manager/dist': here + 'html-manager',
+    '@jupyter-widgets': here + 'html-manager'
+  }});
+  // ipywidgets typesets labels with MathJax 2's MathJax.Hub.Queue; the book has MathJax 3.
+  var hub = {Queue: function (job) {
+    var M = window.MathJax, el = job && job[2];
+    var ready = M && M.startup && M.startup.promise ? M.startup.promise : Promise.resolve();
+    return ready.then(function () { if (M && M.typesetPromise) return M.typesetPromise(el ? [el] : undefined); });
+  }};
+  var config = window.MathJax;
+  if (!config) return;          // no math on this page, so ipywidgets typesets nothing
+  config.Hub = hub;
+  if (!config.version) {        // MathJax 3 not loaded yet: add the hub once it has started
+    config.startup = config.startup || {};
+    config.startup.ready = function () { window.MathJax.startup.defaultReady(); window.MathJax.Hub = hub; };
+  }
+})();
+"""
+#: files of html-manager/dist the pages never load (the page uses embed-amd.js and its fonts)
+SKIP = ('*.map', 'embed.js', 'embed.js.LICENSE.txt', 'libembed-amd.js')
+
+
+def _sources(app):
+    modules = Path(app.confdir) / 'node_modules'
+    return {dest: modules / src for dest, src in ASSETS.items()}
+
+
+def check_sources(app):
+    """Fail early, with the fix, when node_modules lacks an asset or the config points elsewhere."""
+    missing = [str(p) for p in _sources(app).values() if not p.exists()]
+    if missing:
+        raise ExtensionError('the offline browser assets are missing (' + ', '.join(missing) +
+                             '). Run `npm ci` in the book folder (`make book` does), then build again.')
+    local = [app.config.mathjax_path, *app.config.nb_ipywidgets_js]
+    if f'offline/{SHIM}' not in app.config.nb_ipywidgets_js:
+        raise ExtensionError(f'nb_ipywidgets_js in _config.yml must list offline/{SHIM} '
+                             'between offline/require.js and the embedder.')
+    remote = [u for u in local if '://' in u or u.startswith('//')]
+    if remote:
+        raise ExtensionError(f'_config.yml loads {remote} from the network; the pages must work '
+                             'offline, so point them at offline/... (served from _static).')
+    static = Path(app.outdir) / '_static'
+    for url in local:
+        dest = url.split('/')[1] if url.startswith('offline/') else None
+        if dest not in ASSETS and dest != SHIM:
+            raise ExtensionError(f'{url!r} in _config.yml is not under offline/{{{",".join(ASSETS)}}}.')
+    logger.info(f'offline assets: {", ".join(ASSETS)} -> {static / "offline"}')
+
+
+def copy_assets(app, exception):
+    if exception is not None or app.builder.format != 'html':
+        return
+    offline = Path(app.outdir) / '_static' / 'offline'
+    for dest, src in _sources(app).items():
+        target = offline / dest
+        if src.is_dir():
+            shutil.copytree(src, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*SKIP))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+    (offline / SHIM).write_text(SHIM_JS)
+    for url in [app.config.mathjax_path, *app.config.nb_ipywidgets_js]:
+        if not (offline.parent / url).is_file():
+            raise ExtensionError(f'{url!r} is not in the copied assets under {offline}.')
+
+
+def dedupe_scripts(app, pagename, templatename, context, doctree):
+    """Drop repeated scripts: Sphinx 7.4 lists an inline script twice, once with filename None
+    and once with '', so its duplicate check misses it."""
+    seen, unique = set(), []
+    for script in context.get('script_files', []):
+        key = (script.filename or '', tuple(sorted((k, str(v)) for k, v in script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context['script_files'] = unique
+
+
+def setup(app):
+    app.connect('builder-inited', check_sources)
+    app.connect('html-page-context', dedupe_scripts, priority=900)
+    app.connect('build-finished', copy_assets)
+    return {'parallel_read_safe': True, 'parallel_write_safe': True}
