@@ -211,10 +211,12 @@ def test_stamp_replaces_a_stale_or_hand_written_setup_cell_keeping_its_output():
     assert stamp_setup.stamp(nb, source) is True
     assert len(nb.cells) == 3 and nb.cells[1].source == source
     assert nb.cells[1].outputs[0]['text'] == 'book_utils 0.1.0 | ...\n'
+    intro = nbformat.v4.new_markdown_cell('Some words before the first code.')
+    nb.cells.insert(2, intro)
     nb.cells[1].source = source.replace('--no-deps', '--upgrade')   # someone edits it by hand
     assert stamp_setup.problems(nb, source) == ['the setup cell differs from the current stamp']
     stamp_setup.stamp(nb, source)
-    assert nb.cells[1].source == source and len(nb.cells) == 3
+    assert [c.source for c in nb.cells] == ['# 7.9 Title', source, intro.source, 'x = 1']
 
 
 def test_check_mode_reports_a_stale_notebook(tmp_path, capsys):

@@ -122,8 +122,11 @@ def stamp(nb, source):
     cell.source = source
     tags = list(cell.metadata.get('tags', []))
     cell.metadata['tags'] = list(TAGS) + [t for t in tags if t not in TAGS]
+    # Keep the cell where it was, unless other code comes before it; a new cell goes just
+    # before the first code cell (after the title and any introduction).
     first_code = _first_code_index(nb)
-    nb.cells.insert(len(nb.cells) if first_code is None else first_code, cell)
+    candidates = [i for i in (index, first_code) if i is not None]
+    nb.cells.insert(min(candidates) if candidates else len(nb.cells), cell)
     return True
 
 
