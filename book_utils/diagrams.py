@@ -58,6 +58,8 @@ def _draw_grid(ax, grid, left, top, fontsize):
     values = grid.matrix()
     rows, cols = values.shape
     pr, pc = _pad_pair(grid.pad)
+    longest = max(len(_format(v)) for v in values.flat)
+    cell_font = fontsize * min(1.0, 2.6 / longest)       # long numbers still fit their cell
     for i in range(rows):
         for j in range(cols):
             padded = i < pr or i >= rows - pr or j < pc or j >= cols - pc
@@ -68,7 +70,7 @@ def _draw_grid(ax, grid, left, top, fontsize):
             ax.add_patch(patches.Rectangle((left + j, top - i - 1), 1, 1, facecolor=colour,
                                            edgecolor='black', linewidth=1))
             ax.text(left + j + 0.5, top - i - 0.5, _format(values[i, j]), ha='center',
-                    va='center', fontsize=fontsize)
+                    va='center', fontsize=cell_font)
     for k, (r, c, h, w) in enumerate(grid.windows):   # a darker outline around each window
         ax.add_patch(patches.Rectangle((left + c, top - r - h), w, h, fill=False,
                                        edgecolor='#08519c' if k == 0 else '#a63603', linewidth=2))
