@@ -54,8 +54,14 @@ SHIM_JS = """\
   }
 })();
 """
-#: files of html-manager/dist the pages never load (the page uses embed-amd.js and its fonts)
-SKIP = ('*.map', 'embed.js', 'embed.js.LICENSE.txt', 'libembed-amd.js')
+#: files the pages never load: html-manager's other bundles (the pages use embed-amd.js and its
+#: fonts), and MathJax's other combined builds and SVG output (the pages use tex-mml-chtml.js,
+#: which loads its fonts, TeX extensions and accessibility parts from beside itself)
+SKIP = {
+    'html-manager': ('*.map', 'embed.js', 'embed.js.LICENSE.txt', 'libembed-amd.js'),
+    'mathjax': ('tex-chtml*.js', 'tex-svg*.js', 'tex-mml-svg.js', 'mml-*.js', 'node-main.js',
+                'svg', 'svg.js'),
+}
 
 
 def _sources(app):
@@ -92,7 +98,8 @@ def copy_assets(app, exception):
     for dest, src in _sources(app).items():
         target = offline / dest
         if src.is_dir():
-            shutil.copytree(src, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*SKIP))
+            shutil.copytree(src, target, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(*SKIP.get(dest, ())))
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, target)
