@@ -43,6 +43,7 @@ def _static_bundle_ok(widget):
     assert base64.b64decode(data['image/png']) == widget.static_png
     assert widget.static_png.startswith(PNG)
     assert STATIC_NOTE in data['text/html'] and STATIC_NOTE in data['text/plain']
+    assert STATIC_NOTE in widget.static_note.value and widget.children[-1] is widget.static_note
 
 
 # -- kernels -------------------------------------------------------------------
@@ -111,6 +112,7 @@ def test_kernel_designer_is_driven_by_its_controls(oracle):
     assert w.message.value == ''
     first = w.figure_view.value
     w.preset_picker.value = 'Sobel y'
+    assert w.static_note.value == ''             # a live reader has touched a control
     w.size_picker.value = 5
     assert len(w.grid.children) == 25
     torch.testing.assert_close(w.kernel(), kernels.preset('Sobel y', 5), atol=1e-4, rtol=0)

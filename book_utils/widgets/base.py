@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from ..plot import figure_png
 
 STATIC_NOTE = 'Launch this page on Colab to interact'
+STATIC_FOOTER = ('<span style="color:#777;font-size:85%">A page read without a running kernel '
+                 f'shows this initial state only. {STATIC_NOTE}.</span>')
 
 _MESSAGE_STYLE = {
     'ok': 'color:#1b5e20',
@@ -63,6 +65,25 @@ class BookWidget(W.VBox):
     """
 
     static_png = None
+    static_note = None
+
+    def finish(self, figure_view, controls=(), buttons=()):
+        """Record the initial picture and add a one-line note for static pages.
+
+        A saved notebook keeps each widget's state, so the book shows the initial
+        picture and controls that do nothing; the note says so. In a live session
+        it disappears the first time the reader touches a control.
+        """
+        self.static_png = bytes(figure_view.value)
+        self.static_note = W.HTML(STATIC_FOOTER)
+        self.children = tuple(self.children) + (self.static_note,)
+        for control in controls:
+            control.observe(self._interacted, names='value')
+        for button in buttons:
+            button.on_click(lambda _: self._interacted())
+
+    def _interacted(self, change=None):
+        self.static_note.value = ''
 
     def _repr_mimebundle_(self, **kwargs):
         data = {'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',

@@ -167,7 +167,7 @@ def formula(s):
         lost = inner % st   # the last `lost` padded rows/columns lie beyond the last window
         lines.append(f'{dim}: ⌊({n} + {pad} − {d}·({k} − 1) − 1) / {st}⌋ + 1 = '
                      f'⌊{inner} / {st}⌋ + 1 = {out}' +
-                     (f'   (the floor drops a remainder of {lost}: the last {lost} '
+                     (f'  (remainder {lost} dropped: the last {lost} '
                       f'{"rows" if dim == "height" else "columns"} are never read)' if lost else ''))
     return lines
 

@@ -103,8 +103,8 @@ def draw_geometry(s, r):
     H = sum(r['pads'][0]) + s.in_size[0]
     Wd = sum(r['pads'][1]) + s.in_size[1]
     oh, ow = r['out_size']
-    fig = new_figure(10.0, 3.6)
-    axes = fig.subplots(1, 3, width_ratios=[Wd / H, Wd / H, max(ow / oh, 0.3)])
+    fig = new_figure(8.5, 3.5)
+    axes = fig.subplots(1, 3, width_ratios=[Wd / H, Wd / H, 0.6 * max(ow / oh, 0.5)])
     _draw_input(axes[0], s, r)
     _draw_coverage(axes[1], s, r)
     _draw_output(axes[2], s, r)
@@ -112,7 +112,7 @@ def draw_geometry(s, r):
 
 
 def _placeholder(text):
-    fig = new_figure(10.0, 1.2)
+    fig = new_figure(8.5, 1.0)
     ax = fig.add_subplot()
     ax.axis('off')
     ax.text(0.5, 0.5, text, ha='center', va='center', fontsize=11, color='#8b0000', wrap=True)
@@ -174,7 +174,7 @@ class ConvShapeExplorer(BookWidget):
             groups=c['c_in'].value, c_out=c['c_in'].value))
         self.standard_button.on_click(lambda _: self.set_values(groups=1))
         self.redraw()
-        self.static_png = bytes(self.figure_view.value)
+        self.finish(self.figure_view, c.values(), [self.depthwise_button, self.standard_button])
 
     # -- reading and setting the controls --------------------------------------
     def settings(self):

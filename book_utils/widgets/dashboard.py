@@ -86,7 +86,7 @@ def _loss_ceiling(runs_):
 
 def draw_runs(runs_):
     """Loss (train solid, validation dashed) and validation accuracy of every run, overlaid."""
-    fig = new_figure(9.5, 3.2)
+    fig = new_figure(8.0, 3.0)
     ax_loss, ax_acc = fig.subplots(1, 2)
     handles = []
     top = _loss_ceiling(runs_)
@@ -112,7 +112,7 @@ def draw_runs(runs_):
     last_epoch = max([run.max_epochs for run in runs_] + [1])
     for ax in (ax_loss, ax_acc):
         ax.set_xlabel('epoch')
-        ax.set_xlim(0, last_epoch)
+        ax.set_xlim(0, last_epoch * 1.04)   # room for the last epoch's marker
         ax.grid(alpha=0.3)
     ax_acc.set_ylim(0, 1)
     if runs_:
@@ -129,7 +129,7 @@ def draw_confusion(counts, class_names, title):
     """Counts with each row shaded by its share of that true class."""
     counts = np.asarray(counts)
     n = counts.shape[0]
-    fig = new_figure(5.2, 4.6)
+    fig = new_figure(4.6, 4.2)
     ax = fig.add_subplot()
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     ax.imshow(shares, cmap='Blues', vmin=0, vmax=1)
@@ -142,15 +142,6 @@ def draw_confusion(counts, class_names, title):
     ax.set_xlabel('predicted')
     ax.set_ylabel('true')
     ax.set_title(title, fontsize=10)
-    return fig
-
-
-def _placeholder_confusion():
-    fig = new_figure(5.2, 4.6)
-    ax = fig.add_subplot()
-    ax.axis('off')
-    ax.text(0.5, 0.5, "The last run's confusion matrix\n(validation images) appears here",
-            ha='center', va='center', fontsize=11, color='#666')
     return fig
 
 
@@ -190,46 +181,50 @@ class TrainingDashboard(BookWidget):
         self.model_fn, self.data, self.threaded, self.log_every = model_fn, data, threaded, log_every
         self.runs, self.model, self.trainer = [], None, None
         self._stop, self._thread, self._last_draw = False, None, 0.0
+        # Laid out for a book column of about 680 px.
         self.lr_slider = labelled(W.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.05,
                                                    description='learning rate',
                                                    readout_format='.3g',
-                                                   continuous_update=False), '330px')
+                                                   continuous_update=False), '340px')
         self.epochs_slider = labelled(W.IntSlider(value=epochs, min=1, max=30, description='epochs',
-                                                  continuous_update=False), '260px')
-        self.batch_picker = labelled(W.Dropdown(options=[32, 64, 128, 256, 512], value=batch_size,
-                                                description='batch size'), '170px')
+                                                  continuous_update=False), '290px')
         self.optimizer_picker = labelled(W.Dropdown(options=list(runs.OPTIMIZERS), value=optimizer,
                                                     description='optimizer'), '240px')
+        self.batch_picker = labelled(W.Dropdown(options=[32, 64, 128, 256, 512], value=batch_size,
+                                                description='batch size'), '160px')
         self.seed_box = labelled(W.BoundedIntText(value=seed, min=0, max=2**31 - 1,
-                                                  description='seed'), '130px')
+                                                  description='seed'), '140px')
         self.init_box = W.Checkbox(value=init, description='Xavier init (init_cnn)', indent=False,
-                                   layout=W.Layout(width='180px'))
+                                   layout=W.Layout(width='190px'))
         self.run_button = W.Button(description='Run', button_style='success', icon='play',
-                                   layout=W.Layout(width='90px'))
+                                   layout=W.Layout(width='80px'))
         self.stop_button = W.Button(description='Stop', button_style='danger', icon='stop',
-                                    disabled=True, layout=W.Layout(width='90px'))
-        self.clear_button = W.Button(description='Clear runs', icon='trash',
-                                     layout=W.Layout(width='110px'))
-        self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width='260px'))
+                                    disabled=True, layout=W.Layout(width='80px'))
+        self.clear_button = W.Button(description='Clear', icon='trash', tooltip='forget all runs',
+                                     layout=W.Layout(width='80px'))
+        self.progress = W.IntProgress(value=0, min=0, max=1, layout=W.Layout(width='200px'))
         self.status = W.HTML()
         self.figure_view = image_view()
-        self.confusion_view = image_view('420px')
+        self.confusion_view = image_view('360px')   # joins the results row once a run ends
         self.table = W.HTML()
+        self.results = W.VBox([self.table])
         self.message = W.HTML()
         super().__init__(children=[
-            W.HBox([self.lr_slider, self.epochs_slider, self.batch_picker]),
-            W.HBox([self.optimizer_picker, self.seed_box, self.init_box]),
-            W.HBox([self.run_button, self.stop_button, self.clear_button, self.progress,
-                    self.status]),
-            self.figure_view,
-            W.HBox([self.confusion_view, W.VBox([self.table, self.message])])])
+            W.HBox([self.lr_slider, self.epochs_slider]),
+            W.HBox([self.optimizer_picker, self.batch_picker, self.seed_box]),
+            W.HBox([self.run_button, self.stop_button, self.clear_button, self.init_box]),
+            W.HBox([self.progress, self.status]),
+            self.figure_view, self.message,
+            self.results])
         self.run_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         self.clear_button.on_click(lambda _: self.clear())
         self._redraw_runs()
-        self.confusion_view.value = png_of(_placeholder_confusion())
         self.status.value = message_html(f"profile '{active_profile().name}': press Run to train")
-        self.static_png = bytes(self.figure_view.value)
+        self.finish(self.figure_view,
+                    [self.lr_slider, self.epochs_slider, self.batch_picker, self.optimizer_picker,
+                     self.seed_box, self.init_box],
+                    [self.run_button, self.stop_button, self.clear_button])
 
     # -- the buttons ---------------------------------------------------------
     def config(self):
@@ -274,7 +269,7 @@ class TrainingDashboard(BookWidget):
         self.runs = []
         self._redraw_runs()
         self.table.value = ''
-        self.confusion_view.value = png_of(_placeholder_confusion())
+        self.results.children = [self.table]
 
     def show_message(self, text, kind='info'):
         self.message.value = message_html(text, kind) if text else ''
@@ -375,6 +370,7 @@ class TrainingDashboard(BookWidget):
         names = data.text_labels(range(classes)) if hasattr(data, 'text_labels') \
             else [str(i) for i in range(classes)]
         accuracy = float(run.confusion.diag().sum()) / len(y)
+        self.results.children = [self.table, self.confusion_view]
         self.confusion_view.value = png_of(draw_confusion(
             run.confusion, names, f'run {run.number}: {len(y):,} validation images, '
                                   f'accuracy {accuracy:.1%}'))

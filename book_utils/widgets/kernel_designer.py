@@ -41,7 +41,7 @@ def _show(ax, values, title, signed):
 
 def draw_kernel_figure(X, K, Y, source_title, kernel_title):
     """Input, kernel and output in one figure; returns the figure."""
-    fig = new_figure(9.0, 3.3)
+    fig = new_figure(8.5, 3.1)
     axes = fig.subplots(1, 3, width_ratios=[1, 0.75, 1])
     _show(axes[0], X, source_title, signed=bool((X < 0).any()))
     _show(axes[1], K, kernel_title, signed=True)
@@ -63,30 +63,33 @@ class KernelDesigner(BookWidget):
         kernels.fashion_image(label, index)   # a clear error for an unknown class or index
         self._quiet = False
         self.result = None
+        # Laid out for a book column of about 680 px: controls and grid side by side, the
+        # figure below at full width.
         self.preset_picker = labelled(W.Dropdown(options=list(kernels.PRESETS) + [CUSTOM],
-                                                 value=preset, description='Preset'), '250px')
-        self.size_picker = labelled(W.ToggleButtons(options=[('3×3', 3), ('5×5', 5)], value=size,
-                                                    description='Kernel'))
-        self.size_picker.style.button_width = '50px'
+                                                 value=preset, description='preset'), '250px')
+        self.size_picker = W.ToggleButtons(options=[('3×3', 3), ('5×5', 5)], value=size,
+                                           style={'button_width': '52px'},
+                                           layout=W.Layout(width='130px'))
         self.normalise_box = W.Checkbox(value=normalise, description='normalise', indent=False,
-                                        layout=W.Layout(width='110px'))
-        self.source_picker = labelled(W.ToggleButtons(options=SOURCES, value=source,
-                                                      description='Image'))
+                                        layout=W.Layout(width='100px'))
+        self.source_picker = labelled(W.Dropdown(options=SOURCES, value=source,
+                                                 description='image'), '250px')
         self.class_picker = labelled(W.Dropdown(options=TEXT_LABELS, value=label,
-                                                description='class'), '190px')
+                                                description='class'), '250px')
         self.index_slider = labelled(W.IntSlider(value=index, min=0, max=199, description='#',
-                                                 continuous_update=False), '260px')
-        self.cells = [W.FloatText(value=0.0, layout=W.Layout(width='64px')) for _ in range(25)]
+                                                 continuous_update=False), '250px')
+        self.cells = [W.FloatText(value=0.0, layout=W.Layout(width='62px')) for _ in range(25)]
         self.grid = W.GridBox(layout=W.Layout(grid_gap='2px'))
         self.figure_view = image_view()
         self.info = W.HTML()
         self.message = W.HTML()
-        super().__init__(children=[
-            W.HBox([self.preset_picker, self.size_picker, self.normalise_box]),
-            W.HBox([self.source_picker, self.class_picker, self.index_slider]),
-            W.HBox([W.VBox([W.HTML('<b>Kernel weights</b> (edit any)'), self.grid]),
-                    self.figure_view]),
-            self.info, self.message])
+        controls = W.VBox([self.preset_picker, W.HBox([self.size_picker, self.normalise_box]),
+                           self.source_picker, self.class_picker, self.index_slider],
+                          layout=W.Layout(width='290px', flex='0 0 auto'))
+        weights = W.VBox([W.HTML('<b>kernel weights</b> (edit any)'), self.grid],
+                         layout=W.Layout(flex='0 0 auto'))
+        super().__init__(children=[W.HBox([controls, weights]), self.figure_view, self.info,
+                                   self.message])
         self.redraw = guarded(self._redraw, self.show_message)
         self._fill_grid(kernels.preset(preset, size) if preset != CUSTOM else None)
         self.preset_picker.observe(self._on_preset, names='value')
@@ -97,7 +100,9 @@ class KernelDesigner(BookWidget):
                         self.index_slider):
             control.observe(lambda change: self.redraw(), names='value')
         self.redraw()
-        self.static_png = bytes(self.figure_view.value)
+        self.finish(self.figure_view, [self.preset_picker, self.size_picker, self.normalise_box,
+                                       self.source_picker, self.class_picker, self.index_slider,
+                                       *self.cells])
 
     # -- the kernel grid -------------------------------------------------------
     @property

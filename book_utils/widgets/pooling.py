@@ -118,8 +118,8 @@ def _draw_image(ax, img, title):
 
 def draw_pooling(X, Y, winners, img, img_out, s, label):
     """Matrix in and out, then the image in and out, in one row."""
-    fig = new_figure(11.5, 3.4)
-    axes = fig.subplots(1, 4, width_ratios=[1.3, 1.0, 1.0, 1.0])
+    fig = new_figure(9.0, 3.0)
+    axes = fig.subplots(1, 4, width_ratios=[1.3, 1.0, 0.8, 0.8])
     _draw_matrix(axes[0], X, s, Y, winners)
     _draw_output(axes[1], Y, s)
     _draw_image(axes[2], img, f'{label} 28×28')
@@ -178,7 +178,7 @@ class PoolingExplorer(BookWidget):
         for control in c.values():
             control.observe(lambda change: self._changed(), names='value')
         self.redraw()
-        self.static_png = bytes(self.figure_view.value)
+        self.finish(self.figure_view, c.values())
 
     def settings(self):
         v = {name: control.value for name, control in self.controls.items()}
