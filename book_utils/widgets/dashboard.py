@@ -243,6 +243,7 @@ class TrainingDashboard(BookWidget):
             return
         self._stop = False
         self.show_message('')
+        self.progress.value = 0
         run = Run(number=len(self.runs) + 1, config=self.config())
         self.runs.append(run)
         self.run_button.disabled, self.stop_button.disabled = True, False
