@@ -18,6 +18,7 @@ import base64
 import functools
 import http.server
 import json
+import os
 import shutil
 import sys
 import threading
@@ -126,6 +127,7 @@ def _first(paths, what, hint):
 
 
 def make_driver():
+    os.environ.setdefault('SE_OFFLINE', 'true')   # Selenium Manager must not try to download drivers
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
