@@ -23,6 +23,10 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 TIMES = ROOT / 'results' / 'notebook_times.json'
 TQDM_TEXT = re.compile(r'\d+%\|.*\||\d+/\d+ \[')
+# A warning raised from a cell names the kernel's temporary file for that cell
+# (e.g. /tmp/ipykernel_123/456.py:6:); the path means nothing to a reader and is
+# this machine's, so it is shortened to <cell>.
+KERNEL_CELL_FILE = re.compile(r'\S*ipykernel_\d+[/\\]\d+\.py')
 
 
 def _is_dead_progress_bar(output):
@@ -39,6 +43,8 @@ def _clean(nb):
                 if o.get('output_type') == 'stream' and '\r' in o.get('text', ''):
                     o['text'] = '\n'.join(line.rsplit('\r', 1)[-1] for line in o['text'].split('\n'))
                     o['text'] = re.sub(r'\n{2,}', '\n', o['text'])
+                if o.get('output_type') == 'stream':
+                    o['text'] = KERNEL_CELL_FILE.sub('<cell>', o['text'])
 
 
 def execute(path, profile, timeout):
