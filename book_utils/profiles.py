@@ -91,7 +91,7 @@ _CPU = {
     # hundreds of steps before they learn; small batches buy enough steps, and
     # AlexNet/VGG a larger lr, to get past that plateau within the budget.
     'alexnet':   dict(resize=(72, 72), batch_size=32, lr=0.02, max_epochs=2,
-                      num_train=12_000, num_val=2_000),
+                      num_train=18_000, num_val=2_000),
     'vgg':       dict(resize=(32, 32), batch_size=32, lr=0.02, max_epochs=2,
                       num_train=18_000, num_val=2_000, arch=((1, 16), (1, 32), (2, 64), (2, 128))),
     'nin':       dict(resize=(67, 67), batch_size=32, max_epochs=2, num_train=24_000, num_val=2_000),
