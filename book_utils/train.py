@@ -8,8 +8,9 @@ still runs.
 
 What it adds: the data set lives on the training device and is resized there;
 losses stay on the device and are read back only every ``log_every`` steps; a
-progress bar and a live plot; ``trainer.history``; bf16 autocast and
-channels-last memory on CUDA; a stop with ``DivergenceWarning`` when the loss
+progress bar and a live plot; ``trainer.history``; bf16 autocast on CUDA;
+channels-last memory on CUDA and, for conv nets without normalisation layers,
+on the CPU (see ``channels_last_helps``); a stop with ``DivergenceWarning`` when the loss
 explodes; Ctrl-C that keeps the model and history; checkpoints that let a
 disconnected Colab session resume; and the ``BOOK_PROFILE`` caps.
 """
@@ -30,11 +31,41 @@ from .hparams import HyperParameters
 from .plot import in_notebook
 from .profiles import active_profile
 
-__all__ = ['Trainer', 'DivergenceWarning']
+__all__ = ['Trainer', 'DivergenceWarning', 'channels_last_helps']
 
 
 class DivergenceWarning(RuntimeWarning):
     """The training loss became NaN/inf or exploded; the run was stopped."""
+
+
+def _is_norm_layer(module):
+    # nn.BatchNorm*/LayerNorm/GroupNorm and a student's own ``BatchNorm`` class alike
+    return 'Norm' in type(module).__name__
+
+
+def channels_last_helps(model, device):
+    """What ``channels_last='auto'`` picks: channels-last memory on CUDA always; on
+    the CPU for convolutional networks without normalisation layers.
+
+    Measured on two CPU cores (``benchmarks/README.md``): channels-last trains
+    LeNet about 1.2x and GoogLeNet 1.17x faster, AlexNet, VGG and NiN about the
+    same, but BN-LeNet 2x slower (the CPU batch-norm kernels are slow in
+    channels-last for a handful of channels), so layers with "Norm" in their
+    class name switch it off on the CPU.
+    """
+    device = torch.device(device)
+    if device.type == 'cuda':
+        return True
+    if device.type != 'cpu':
+        return False
+    modules = list(model.modules())
+    return (any(isinstance(m, nn.Conv2d) for m in modules)
+            and not any(_is_norm_layer(m) for m in modules))
+
+
+def _is_layout_error(err):
+    """A ``.view`` that channels-last strides cannot satisfy (``.reshape`` would)."""
+    return isinstance(err, RuntimeError) and 'view size is not compatible' in str(err)
 
 
 class _Capped:
@@ -88,7 +119,9 @@ class Trainer(HyperParameters):
 
     Keyword extras (all optional): ``device`` (overrides ``num_gpus``),
     ``checkpoint_dir`` (save after every epoch; a later ``fit`` resumes),
-    ``amp`` and ``channels_last`` (``'auto'``: on for CUDA), ``log_every``
+    ``amp`` (``'auto'``: on for CUDA), ``channels_last`` (``'auto'``: see
+    ``channels_last_helps``; a model whose forward calls ``.view`` on activations
+    falls back to the default layout with a notice), ``log_every``
     (steps between read-backs of the loss), ``divergence_factor`` (stop when the
     loss exceeds this many times its first value), ``progress`` and ``verbose``.
     """
@@ -146,20 +179,45 @@ class Trainer(HyperParameters):
         model.trainer = self
         model.board.xlim = [0, self.max_epochs]
         model.to(self.device)
-        if self._use_channels_last():
-            model.to(memory_format=torch.channels_last)
+        self.model = model
+        self._channels_last = (channels_last_helps(model, self.device)
+                               if self.channels_last == 'auto' else bool(self.channels_last))
         if any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters()):
             # Lazy layers learn their shapes from one batch before the optimiser sees them.
             batch = self.prepare_batch(next(iter(self.train_dataloader)))
             was_training = model.training
             model.eval()
             with torch.no_grad():
-                model(*batch[:-1])
+                self._run_step(lambda b: model(*b[:-1]), batch)
             model.train(was_training)
-        self.model = model
+        if self._channels_last:   # after lazy init, so new weights get the layout too
+            model.to(memory_format=torch.channels_last)
 
     def _use_channels_last(self):
+        if hasattr(self, '_channels_last'):   # decided for the model in prepare_model
+            return self._channels_last
         return self.device.type == 'cuda' if self.channels_last == 'auto' else bool(self.channels_last)
+
+    def _drop_channels_last(self, err):
+        """The model's forward ``.view``-ed a channels-last tensor: go back to the default layout."""
+        self._channels_last = False
+        self.model.to(memory_format=torch.contiguous_format)
+        self._say('Trainer: the model calls .view on a channels-last tensor '
+                  f'({str(err).splitlines()[0][:80]}...); training in the default memory layout '
+                  'instead (.reshape in place of .view would keep the faster layout).')
+
+    def _run_step(self, step, batch):
+        """``step(batch)`` under autocast; one retry in the default layout after a ``.view`` error."""
+        try:
+            with self._autocast():
+                return step(batch)
+        except RuntimeError as err:
+            if not (self._use_channels_last() and _is_layout_error(err)):
+                raise
+            self._drop_channels_last(err)
+        batch = [a.contiguous() if isinstance(a, torch.Tensor) else a for a in batch]
+        with self._autocast():
+            return step(batch)
 
     def _autocast(self):
         use = self.device.type == 'cuda' if self.amp == 'auto' else bool(self.amp)
@@ -305,9 +363,7 @@ class Trainer(HyperParameters):
         loss_sum, loss_count, ticked = torch.zeros((), device=self.device), 0, 0
         self.model.train()
         for i, batch in enumerate(self.train_dataloader):
-            batch = self.prepare_batch(batch)
-            with self._autocast():
-                loss = self.model.training_step(batch)
+            loss = self._run_step(self.model.training_step, self.prepare_batch(batch))
             self.optim.zero_grad(set_to_none=True)
             loss.backward()
             if self.gradient_clip_val > 0:
@@ -328,9 +384,9 @@ class Trainer(HyperParameters):
         train_seconds = time.perf_counter() - start
         if self.val_dataloader is not None:
             self.model.eval()
-            with torch.no_grad(), self._autocast():
+            with torch.no_grad():
                 for batch in self.val_dataloader:
-                    self.model.validation_step(self.prepare_batch(batch))
+                    self._run_step(self.model.validation_step, self.prepare_batch(batch))
                     self.val_batch_idx += 1
             self._tick(self.num_val_batches)
         record = {'epoch': self.epoch + 1,
