@@ -1,0 +1,143 @@
+"""What the benchmark scripts share: D2L's data built offline, batch caps, timing, JSON.
+
+D2L 1.0.3's ``FashionMNIST`` constructor calls torchvision with ``download=True``
+and ``root='../data'``. torchvision skips the download when the four
+uncompressed files already sit in ``ROOT/FashionMNIST/raw``, so the files
+``book_utils`` found are decompressed into a temporary ``data/FashionMNIST/raw``
+and D2L's own constructor runs, unchanged, from a sibling working directory.
+Everything else on D2L's side (its DataLoader with ``num_workers=4``, its
+Trainer, its ProgressBoard) is D2L's code as a student runs it.
+"""
+import contextlib
+import datetime
+import gzip
+import io
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault('MPLBACKEND', 'Agg')   # D2L's ProgressBoard draws, but opens no window
+
+import torch  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / 'results'
+
+
+def oracle():
+    """D2L 1.0.3's torch module (installed with --no-deps)."""
+    from d2l import torch as d2l_oracle
+    return d2l_oracle
+
+
+def d2l_data_root():
+    """A temporary folder holding ``data/FashionMNIST/raw`` (uncompressed) and ``work/``."""
+    from book_utils import data as data_mod
+    folder = next((f for _, base in data_mod.search_paths() if base.is_dir()
+                   for f in [data_mod._complete_folder(base)] if f), None)
+    if folder is None:
+        data_mod.load_fashion_mnist()   # raises DataUnavailableError with the usual advice
+    tmp = Path(tempfile.mkdtemp(prefix='bench-fmnist-'))
+    raw = tmp / 'data' / 'FashionMNIST' / 'raw'
+    raw.mkdir(parents=True)
+    (tmp / 'work').mkdir()
+    for stem in data_mod.FILES.values():
+        path = data_mod._file_in(folder, stem)
+        opener = gzip.open if path.suffix == '.gz' else open
+        with opener(path, 'rb') as fin, open(raw / stem, 'wb') as fout:
+            shutil.copyfileobj(fin, fout)
+    return tmp
+
+
+def d2l_fashion_mnist(root, batch_size, resize):
+    """D2L's ``FashionMNIST(batch_size, resize)``, its constructor run from ``root/work``."""
+    d2l_oracle = oracle()
+    here = os.getcwd()
+    os.chdir(root / 'work')   # D2L's root is '../data'; torchvision reads the files now
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return d2l_oracle.FashionMNIST(batch_size=batch_size, resize=resize)
+    finally:
+        os.chdir(here)
+
+
+class Capped:
+    """At most ``limit`` batches of ``loader``; ``len`` says so, as the Trainers expect."""
+
+    def __init__(self, loader, limit):
+        self.loader, self.limit = loader, limit
+
+    def __len__(self):
+        return min(len(self.loader), self.limit)
+
+    def __iter__(self):
+        for i, batch in enumerate(self.loader):
+            if i >= self.limit:
+                break
+            yield batch
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+def cap_batches(data, train_batches=None, val_batches=None):
+    """Make ``data``'s loaders stop after the given numbers of batches (None: no cap)."""
+    get = data.get_dataloader
+
+    def capped(train):
+        loader = get(train)
+        limit = train_batches if train else val_batches
+        return loader if limit is None else Capped(loader, limit)
+    data.get_dataloader = capped
+    return data
+
+
+def warm_up():
+    """Pay one-time costs before either side is timed.
+
+    The first ``torch.optim`` optimiser a process builds imports ``torch._dynamo``
+    (about 2 s here); whichever Trainer ran first would pay it.
+    """
+    import torch._dynamo  # noqa: F401
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
+def timed(fn):
+    """(result, seconds) of ``fn()``, synchronising CUDA before and after."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    out = fn()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return out, time.perf_counter() - start
+
+
+def d2l_val_acc_by_epoch(model):
+    """The validation accuracies D2L's board averaged, one point per epoch."""
+    points = getattr(model.board, 'data', {}).get('val_acc', [])
+    return [float(p.y) for p in points]
+
+
+def environment(device=None):
+    from book_utils.results import hardware_name
+    return {'date': datetime.date.today().isoformat(),
+            'hardware': hardware_name(device),
+            'torch': torch.__version__,
+            'python': platform.python_version(),
+            'threads': torch.get_num_threads()}
+
+
+def merge_json(path, benchmark, key, record):
+    """Store ``record`` at ``[benchmark][key]`` of the JSON file, keeping other entries."""
+    path = Path(path)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data.setdefault(benchmark, {})[key] = record
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + '\n')
+    shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    print(f'wrote {shown} [{benchmark!r}][{key!r}]')
