@@ -68,3 +68,9 @@ test-widgets-ipyw7: venv
 	sh tools/ipywidgets7_env.sh $(BIN)/python $(IPYW7)
 	BOOK_PROFILE=smoke BOOK_EXPECT_IPYWIDGETS=7.7.1 PYTHONPATH=$(IPYW7) $(BIN)/python -m pytest -q \
 	    -W "ignore::DeprecationWarning" tests/test_widgets.py
+
+# The CPU benchmark: D2L's LeNet epoch against ours, side by side (takes the CPU lock itself;
+# writes results/benchmarks-cpu.json). See benchmarks/README.md for the GPU script.
+.PHONY: bench
+bench: venv
+	$(BIN)/python benchmarks/lenet_epoch.py --repeat 3 --floor --quiet

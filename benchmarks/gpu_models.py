@@ -17,6 +17,7 @@ resized there, bf16 autocast and channels-last.
 
     .venv/bin/python benchmarks/gpu_models.py                      # the GPU run (~5 min on one H100)
     .venv/bin/python benchmarks/gpu_models.py --accuracy-epochs 10 # + ours' full-profile accuracy
+    .venv/bin/python benchmarks/gpu_models.py --cudnn-benchmark    # + ours with cudnn.benchmark
     .venv/bin/python benchmarks/gpu_models.py --dry-run            # tiny sizes, on the CPU, writes nothing
 """
 import argparse
@@ -115,6 +116,59 @@ def run_ours(name, run, args, epochs=1, capped=True):
             'train_examples_per_sec': [h['examples_per_sec'] for h in trainer.history]}
 
 
+def bench_model(name, root, args, device, started):
+    """D2L, then ours, on one model over the same batches; the record for the JSON (or None)."""
+    run = settings_for(name, args)
+    print(f'{name}: {run.resize[0]}x{run.resize[1]}, batch {run.batch_size}, lr {run.lr}, '
+          f'{args.batches} training + {args.val_batches} validation batches', flush=True)
+    gc.collect()
+    d = run_d2l(name, run, root, args)
+    gc.collect()
+    if device.type == 'cuda':
+        torch.cuda.empty_cache()
+    o = run_ours(name, run, args)
+    if d is None or o is None:
+        return None
+    if (d['train_batches'], d['val_batches']) != (o['train_batches'], o['val_batches']):
+        raise SystemExit(f'{name}: batch counts differ: D2L {d}, ours {o}')
+    examples = min(args.batches * run.batch_size, 60_000)
+    for r in (d, o):
+        r['examples_per_sec'] = examples / r['seconds']
+    record = {'resize': list(run.resize), 'batch_size': run.batch_size, 'lr': run.lr,
+              'arch': [list(b) for b in run.arch] if run.arch else None,
+              'train_batches': args.batches, 'val_batches': args.val_batches,
+              'd2l': d, 'ours': o, 'speedup': o['examples_per_sec'] / d['examples_per_sec']}
+    print(f"  d2l  {d['seconds']:7.2f} s  {d['examples_per_sec']:8,.0f} examples/s\n"
+          f"  ours {o['seconds']:7.2f} s  {o['examples_per_sec']:8,.0f} examples/s  "
+          f"(amp {o['amp']}, channels_last {o['channels_last']})\n"
+          f"  ratio ours / D2L: {record['speedup']:.2f}x", flush=True)
+    if args.cudnn_benchmark:
+        gc.collect()
+        torch.backends.cudnn.benchmark = True
+        try:
+            b = run_ours(name, run, args)
+        finally:
+            torch.backends.cudnn.benchmark = False
+        b['examples_per_sec'] = examples / b['seconds']
+        record['ours_cudnn_benchmark'] = b
+        print(f"  ours with cudnn.benchmark: {b['examples_per_sec']:8,.0f} examples/s "
+              f"({b['examples_per_sec'] / d['examples_per_sec']:.2f}x D2L)", flush=True)
+    est = (args.accuracy_epochs * (60_000 + 10_000) / o['examples_per_sec'] * 1.2
+           if args.accuracy_epochs and not args.dry_run else 0)
+    if args.accuracy_epochs and time.perf_counter() - started + est > args.time_limit:
+        print(f'  skipping the accuracy run: about {est:.0f} s more would pass '
+              f'--time-limit {args.time_limit:.0f}', flush=True)
+        record['accuracy'] = {'skipped': f'estimated {est:.0f} s, over --time-limit'}
+    elif args.accuracy_epochs:
+        gc.collect()
+        full = run_ours(name, run, args, epochs=args.accuracy_epochs, capped=args.dry_run)
+        record['accuracy'] = {'epochs': args.accuracy_epochs, 'seconds': full['seconds'],
+                              'val_acc_by_epoch': full['val_acc_by_epoch']}
+        print(f"  ours, {args.accuracy_epochs} epochs: val_acc {full['val_acc']:.4f} "
+              f"in {full['seconds']:.0f} s", flush=True)
+    return record
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--models', nargs='+', default=list(MODELS), choices=list(MODELS))
@@ -126,10 +180,18 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--accuracy-epochs', type=int, default=0,
                         help="then train ours on the whole data set for N epochs (D2L's 10) "
-                             'and record the validation accuracy')
+                             'and record the validation accuracy (capped batches with --dry-run)')
+    parser.add_argument('--time-limit', type=float, default=480,
+                        help='seconds: skip an accuracy run whose estimated end (from the speed '
+                             'measured just before) falls past this (default 480)')
+    parser.add_argument('--cudnn-benchmark', action='store_true',
+                        help='also time ours with torch.backends.cudnn.benchmark on (a candidate '
+                             'default for the Trainer on CUDA; D2L leaves it off)')
     parser.add_argument('--dry-run', action='store_true',
                         help="tiny sizes (the cpu profile's image sizes and VGG, batch 8, "
                              '2+1 batches): checks the script works; writes nothing unless --json')
+    parser.add_argument('--no-lock', action='store_true',
+                        help="with --dry-run: do not take the project's CPU lock")
     parser.add_argument('--json', default=None,
                         help='default: results/benchmarks-gpu.json (nothing with --dry-run)')
     args = parser.parse_args(argv)
@@ -151,39 +213,12 @@ def main(argv=None):
     started = time.perf_counter()
     results = {}
     try:
-        for name in args.models:
-            run = settings_for(name, args)
-            print(f'{name}: {run.resize[0]}x{run.resize[1]}, batch {run.batch_size}, lr {run.lr}, '
-                  f'{args.batches} training + {args.val_batches} validation batches', flush=True)
-            gc.collect()
-            d = run_d2l(name, run, root, args)
-            gc.collect()
-            if device.type == 'cuda':
-                torch.cuda.empty_cache()
-            o = run_ours(name, run, args)
-            if d is None or o is None:
-                continue
-            if (d['train_batches'], d['val_batches']) != (o['train_batches'], o['val_batches']):
-                raise SystemExit(f'{name}: batch counts differ: D2L {d}, ours {o}')
-            examples = min(args.batches * run.batch_size, 60_000)
-            for r in (d, o):
-                r['examples_per_sec'] = examples / r['seconds']
-            record = {'resize': list(run.resize), 'batch_size': run.batch_size, 'lr': run.lr,
-                      'arch': [list(b) for b in run.arch] if run.arch else None,
-                      'train_batches': args.batches, 'val_batches': args.val_batches,
-                      'd2l': d, 'ours': o, 'speedup': o['examples_per_sec'] / d['examples_per_sec']}
-            print(f"  d2l  {d['seconds']:7.2f} s  {d['examples_per_sec']:8,.0f} examples/s\n"
-                  f"  ours {o['seconds']:7.2f} s  {o['examples_per_sec']:8,.0f} examples/s  "
-                  f"(amp {o['amp']}, channels_last {o['channels_last']})\n"
-                  f"  ratio ours / D2L: {record['speedup']:.2f}x", flush=True)
-            if args.accuracy_epochs:
-                gc.collect()
-                full = run_ours(name, run, args, epochs=args.accuracy_epochs, capped=False)
-                record['accuracy'] = {'epochs': args.accuracy_epochs, 'seconds': full['seconds'],
-                                      'val_acc_by_epoch': full['val_acc_by_epoch']}
-                print(f"  ours, {args.accuracy_epochs} epochs: val_acc {full['val_acc']:.4f} "
-                      f"in {full['seconds']:.0f} s", flush=True)
-            results[name] = record
+        # on the CPU (--dry-run) take the project's CPU lock like every heavy run here
+        with common.cpu_lock(device.type == 'cpu' and not args.no_lock):
+            for name in args.models:
+                record = bench_model(name, root, args, device, started)
+                if record is not None:
+                    results[name] = record
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
