@@ -8,6 +8,7 @@ thread may do it, and a test can read exactly what the reader sees. ``Image``,
 ``HTML`` and the boxes exist unchanged in ipywidgets 7.7 (Colab) and 8.x.
 """
 import base64
+import contextlib
 import html
 
 import ipywidgets as W
@@ -66,6 +67,35 @@ class BookWidget(W.VBox):
 
     static_png = None
     static_note = None
+    _holding = False   # True while set_values changes several controls
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls with a single redraw at the end.
+
+        Subclasses with a ``controls`` dict and a ``redraw`` method observe their
+        controls with ``_changed``; this and ``set_values`` then serve them all.
+        """
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        self.redraw()
+
+    def set_values(self, **values):
+        """Set controls by name (keys of ``controls``) and redraw once."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f'Unknown control(s) {sorted(unknown)}; known: {sorted(self.controls)}.')
+        with self.hold():
+            for name, value in values.items():
+                self.controls[name].value = value
+
+    def _changed(self):
+        if not self._holding:
+            self.redraw()
+
 
     def finish(self, figure_view, controls=(), buttons=()):
         """Record the initial picture and add a one-line note for static pages.

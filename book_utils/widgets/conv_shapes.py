@@ -6,7 +6,6 @@ divide is drawn, with the rows and columns no window reads shaded; settings
 with no output get a sentence saying why. Every change is checked against a real
 ``nn.Conv2d`` forward pass.
 """
-import contextlib
 import html
 
 import ipywidgets as W
@@ -129,7 +128,6 @@ class ConvShapeExplorer(BookWidget):
     def __init__(self, **settings):
         s = G.ConvSettings(**{**DEFAULTS, **settings})   # a clear error for bad arguments
         self.result = None
-        self._holding = False
         pad = s.padding if isinstance(s.padding, tuple) else (0, 0)
         c = self.controls = {
             'in_h': _int_box(s.in_size[0], 1, 32), 'in_w': _int_box(s.in_size[1], 1, 32),
@@ -187,29 +185,6 @@ class ConvShapeExplorer(BookWidget):
                               padding=padding, padding_mode=v['padding_mode'],
                               stride=(v['s_h'], v['s_w']), dilation=(v['d_h'], v['d_w']),
                               in_channels=v['c_in'], out_channels=v['c_out'], groups=v['groups'])
-
-    @contextlib.contextmanager
-    def hold(self):
-        """Change several controls with a single redraw at the end."""
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = False
-        self.redraw()
-
-    def set_values(self, **values):
-        """Set controls by name (keys of ``controls``) and redraw once."""
-        unknown = set(values) - set(self.controls)
-        if unknown:
-            raise ValueError(f'Unknown control(s) {sorted(unknown)}; known: {sorted(self.controls)}.')
-        with self.hold():
-            for name, value in values.items():
-                self.controls[name].value = value
-
-    def _changed(self):
-        if not self._holding:
-            self.redraw()
 
     # -- drawing -------------------------------------------------------------
     def show_message(self, text, kind='info'):

@@ -5,7 +5,6 @@ input that won its max, so overlapping windows, padding (which never wins) and
 ``ceil_mode`` (a last window that hangs over the edge) can be seen rather than
 described. Every change is checked against ``nn.MaxPool2d`` / ``nn.AvgPool2d``.
 """
-import contextlib
 
 import ipywidgets as W
 import numpy as np
@@ -143,7 +142,6 @@ class PoolingExplorer(BookWidget):
         rows, cols = P._pair(matrix_size, 'matrix_size', 1)
         fashion_image(label)   # a clear error for an unknown class
         self.result = None
-        self._holding = False
         c = self.controls = {
             'mode': W.ToggleButtons(options=P.MODES, value=s.mode, style={'button_width': '60px'}),
             'k_h': _int_box(s.kernel_size[0], 1, 6), 'k_w': _int_box(s.kernel_size[1], 1, 6),
@@ -185,29 +183,6 @@ class PoolingExplorer(BookWidget):
         self.controls['count_include_pad'].disabled = v['mode'] != 'avg'
         return P.PoolSettings((v['k_h'], v['k_w']), (v['s_h'], v['s_w']), (v['p_h'], v['p_w']),
                               v['mode'], v['ceil_mode'], v['count_include_pad'])
-
-    @contextlib.contextmanager
-    def hold(self):
-        """Change several controls with a single redraw at the end."""
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = False
-        self.redraw()
-
-    def set_values(self, **values):
-        """Set controls by name (keys of ``controls``) and redraw once."""
-        unknown = set(values) - set(self.controls)
-        if unknown:
-            raise ValueError(f'Unknown control(s) {sorted(unknown)}; known: {sorted(self.controls)}.')
-        with self.hold():
-            for name, value in values.items():
-                self.controls[name].value = value
-
-    def _changed(self):
-        if not self._holding:
-            self.redraw()
 
     def show_message(self, text, kind='info'):
         self.message.value = message_html(text, kind) if text else ''
