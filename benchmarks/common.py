@@ -97,33 +97,15 @@ def d2l_fashion_mnist(root, batch_size, resize):
         os.chdir(here)
 
 
-class Capped:
-    """At most ``limit`` batches of ``loader``; ``len`` says so, as the Trainers expect."""
-
-    def __init__(self, loader, limit):
-        self.loader, self.limit = loader, limit
-
-    def __len__(self):
-        return min(len(self.loader), self.limit)
-
-    def __iter__(self):
-        for i, batch in enumerate(self.loader):
-            if i >= self.limit:
-                break
-            yield batch
-
-    def __getattr__(self, name):
-        return getattr(self.loader, name)
-
-
 def cap_batches(data, train_batches=None, val_batches=None):
     """Make ``data``'s loaders stop after the given numbers of batches (None: no cap)."""
+    from book_utils.train import CappedLoader   # the Trainer's own cap, so both sides match
     get = data.get_dataloader
 
     def capped(train):
         loader = get(train)
         limit = train_batches if train else val_batches
-        return loader if limit is None else Capped(loader, limit)
+        return loader if limit is None else CappedLoader(loader, limit)
     data.get_dataloader = capped
     return data
 

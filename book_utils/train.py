@@ -68,7 +68,7 @@ def _is_layout_error(err):
     return isinstance(err, RuntimeError) and 'view size is not compatible' in str(err)
 
 
-class _Capped:
+class CappedLoader:
     """At most ``limit`` batches of ``loader`` per pass (the smoke profile's cap)."""
 
     def __init__(self, loader, limit):
@@ -165,9 +165,9 @@ class Trainer(HyperParameters):
         self.val_dataloader = data.val_dataloader()
         p = self.profile
         if p.max_train_batches:
-            self.train_dataloader = _Capped(self.train_dataloader, p.max_train_batches)
+            self.train_dataloader = CappedLoader(self.train_dataloader, p.max_train_batches)
         if p.max_val_batches and self.val_dataloader is not None:
-            self.val_dataloader = _Capped(self.val_dataloader, p.max_val_batches)
+            self.val_dataloader = CappedLoader(self.val_dataloader, p.max_val_batches)
         if self.device.type != 'cpu':   # keep the whole data set on the device
             for loader in (self.train_dataloader, self.val_dataloader):
                 if loader is not None and hasattr(loader, 'to'):
