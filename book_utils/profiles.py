@@ -108,18 +108,20 @@ _CPU = {
 _SMOKE = {name: dict(_CPU[name], max_epochs=1) for name in _CPU}
 
 
-def _describe_reduction(name, full, run):
+def _describe_reduction(full, run, profile):
     changes = []
     if run['resize'] != full['resize']:
         changes.append(f"{run['resize'][0]}x{run['resize'][1]} images instead of "
                        f"{full['resize'][0]}x{full['resize'][1]}")
     if run['max_epochs'] != full['max_epochs']:
-        changes.append(f"{run['max_epochs']} epochs instead of {full['max_epochs']}")
+        epochs = run['max_epochs']
+        changes.append(f"{epochs} epoch{'s' * (epochs != 1)} instead of {full['max_epochs']}")
     if run.get('num_train'):
         changes.append(f"{run['num_train']:,} training / {run.get('num_val') or 10_000:,} "
                        f"validation images instead of 60,000 / 10,000")
-    if run['batch_size'] != full['batch_size']:
-        changes.append(f"batch size {run['batch_size']} instead of {full['batch_size']}")
+    batch_size = min(run['batch_size'], profile.max_batch_size or run['batch_size'])
+    if batch_size != full['batch_size']:   # what FashionMNIST will use, after the profile's cap
+        changes.append(f"batch size {batch_size} instead of {full['batch_size']}")
     if run['lr'] != full['lr']:
         changes.append(f"learning rate {run['lr']} instead of {full['lr']}")
     if run.get('arch') != full.get('arch'):
@@ -142,9 +144,10 @@ def settings(model, verbose=True):
         note = f"Profile 'full': D2L's settings for {model} (lr {run['lr']}, batch {run['batch_size']}, " \
                f"{run['resize'][0]}x{run['resize'][1]}, {run['max_epochs']} epochs)."
     else:
-        reduced = _describe_reduction(model, full, run)
+        reduced = _describe_reduction(full, run, profile)
         if profile.name == 'smoke':
-            reduced = 'one epoch of 3 batches of 16' + (f'; {reduced}' if reduced else '')
+            reduced = (f'{profile.max_train_batches} batches per epoch'
+                       + (f'; {reduced}' if reduced else ''))
         note = (f"Profile '{profile.name}': {reduced}." if reduced else
                 f"Profile '{profile.name}': D2L's settings for {model}, unchanged.")
         note += ' Set BOOK_PROFILE=full (on a GPU) for the real run.' if reduced else ''

@@ -32,6 +32,17 @@ def test_smoke_caps(profile):
     assert d2l.settings('resnet18', verbose=False).max_epochs == 1
 
 
+@pytest.mark.parametrize('model', ['alexnet', 'lenet'])
+def test_smoke_note_names_the_batch_size_the_data_uses(profile, capsys, model):
+    """The note must match what runs: FashionMNIST caps the batch, so the note says 16."""
+    profile('smoke')
+    run = d2l.settings(model)
+    line = capsys.readouterr().out
+    used = d2l.FashionMNIST(**run.data_kwargs()).batch_size
+    assert used == 16 and 'batch size 16 instead of 128' in line
+    assert '1 epoch instead of 10' in line and 'batch size 32' not in line
+
+
 def test_default_depends_on_cuda(monkeypatch):
     monkeypatch.delenv('BOOK_PROFILE', raising=False)
     monkeypatch.setattr(profiles.torch.cuda, 'is_available', lambda: True)

@@ -1,4 +1,5 @@
 """train.py: D2L's fit loop, the profile caps, and what happens when things go wrong."""
+import copy
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import torch
 from torch import nn
 
 import book_utils as d2l
+from book_utils.train import channels_last_helps
 
 
 class HomeworkLeNet(d2l.Classifier):
@@ -201,3 +203,67 @@ def test_autocast_and_channels_last_paths_train(profile):
     trainer.fit(model, data)
     assert seen and all(seen)
     assert trainer.history[-1]['train_loss'] < trainer.history[0]['train_loss']
+
+
+@pytest.mark.parametrize('make_model, device, expected', [
+    (lambda: d2l.LeNet(), 'cpu', True),              # convolutions, no normalisation
+    (lambda: d2l.AlexNet(), 'cpu', True),
+    (lambda: d2l.BNLeNet(), 'cpu', False),           # nn.BatchNorm2d: 2x slower channels-last
+    (lambda: d2l.BNLeNetScratch(), 'cpu', False),    # our own BatchNorm class counts too
+    (lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), 'cpu', False),   # no convolution
+    (lambda: d2l.BNLeNet(), 'cuda', True),           # on a GPU it always pays
+    (lambda: d2l.LeNet(), 'meta', False),
+])
+def test_channels_last_auto_choice(make_model, device, expected):
+    assert channels_last_helps(make_model(), device) is expected
+
+
+def test_auto_channels_last_follows_the_model(profile):
+    """'auto' on the CPU: LeNet's activations are channels-last, BN-LeNet's are not.
+    (Watched at the second convolution: a one-channel image is both layouts at once.)"""
+    profile('smoke')
+    data = d2l.FashionMNIST(batch_size=16)
+    for model, expected in ((d2l.LeNet(), True), (d2l.BNLeNet(), False)):
+        seen = []
+        second_conv = [m for m in model.modules() if isinstance(m, nn.modules.conv._ConvNd)][1]
+        second_conv.register_forward_pre_hook(
+            lambda mod, args, seen=seen: seen.append(
+                args[0].is_contiguous(memory_format=torch.channels_last)))
+        trainer = d2l.Trainer(max_epochs=1, progress=False)
+        trainer.fit(model, data)
+        # seen[0] is the forward that gives the lazy layers their shapes, before the layout changes
+        assert len(seen) > 1 and all(s is expected for s in seen[1:]), type(model).__name__
+
+
+class ViewNet(d2l.Classifier):
+    """Flattens with ``.view``, as much homework does: channels-last strides cannot be viewed."""
+
+    def __init__(self, lr=0.1):
+        super().__init__()
+        self.save_hyperparameters()
+        self.conv = nn.Conv2d(1, 4, kernel_size=3, padding=1)
+        self.out = nn.Linear(4 * 28 * 28, 10)
+
+    def forward(self, X):
+        H = torch.relu(self.conv(X))
+        return self.out(H.view(H.shape[0], -1))
+
+
+def test_view_in_forward_falls_back_to_the_default_layout(profile, capsys):
+    """A forward that ``.view``s a channels-last activation: the Trainer says so once, trains
+    on in the default layout, and the model learns as it would have."""
+    profile('cpu')
+    torch.manual_seed(0)
+    data = d2l.FashionMNIST(batch_size=64, num_train=1024, num_val=256)
+    model = ViewNet(lr=0.1)
+    with pytest.raises(RuntimeError, match='view size is not compatible'):   # the failure itself
+        copy.deepcopy(model).to(memory_format=torch.channels_last)(torch.zeros(2, 1, 28, 28))
+    trainer = d2l.Trainer(max_epochs=2, channels_last=True, progress=False)
+    trainer.fit(model, data)
+    said = capsys.readouterr().out
+    assert said.count('calls .view on a channels-last tensor') == 1
+    assert '.reshape' in said
+    assert model.conv.weight.is_contiguous()   # the model is back in the default layout
+    assert len(trainer.history) == 2
+    assert trainer.history[-1]['train_loss'] < trainer.history[0]['train_loss']
+    assert trainer.prepare_batch([torch.zeros(2, 1, 28, 28)])[0].is_contiguous()
