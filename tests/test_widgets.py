@@ -437,6 +437,11 @@ def test_speed_and_time_left():
     assert runs.format_seconds(3 * 3600 + 120) == '3 h 02 min'
 
 
+def _legend_of(fig):
+    (legend,) = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    return legend
+
+
 def test_dashboard_smoke_run_with_lenet():
     w = training_dashboard(d2l.LeNet, epochs=3, threaded=False)   # smoke caps: 1 epoch, 3 batches
     _static_bundle_ok(w)
@@ -494,7 +499,7 @@ def test_dashboard_overlays_runs_and_flags_divergence(small_data):
     first, second = w.runs
     assert first.status == 'finished' and first.final('val_acc') is not None
     assert second.status == 'diverged' and 'diverged' in w.message.value
-    legend = [t.get_text() for t in draw_runs(w.runs).axes[0].get_legend().get_texts()]
+    legend = [t.get_text() for t in _legend_of(draw_runs(w.runs)).get_texts()]
     assert len(legend) == 2 and legend[1].endswith('✗ diverged')
     assert w.table.value.count('<tr>') == 3
 
@@ -512,3 +517,50 @@ def test_dashboard_rejects_bad_arguments():
         training_dashboard(42)
     with pytest.raises(ValueError, match='Unknown optimizer'):
         training_dashboard(d2l.LeNet, optimizer='RMSprop')
+
+
+def test_dashboard_compares_models_picked_from_a_menu():
+    """A dict of models adds a menu; each run trains the model picked, and says which."""
+    w = training_dashboard({'LeNet': d2l.LeNet, 'BN-LeNet': d2l.BNLeNet}, lr=0.5, threaded=False)
+    assert w.model_picker in w.children and w.model_picker.options == ('LeNet', 'BN-LeNet')
+    w.run_button.click()
+    assert type(w.model).__name__ == 'LeNet'
+    w.model_picker.value = 'BN-LeNet'
+    w.run_button.click()
+    assert type(w.model).__name__ == 'BNLeNet'
+    assert [r.config.model for r in w.runs] == ['LeNet', 'BN-LeNet']
+    assert all(r.status == 'finished' for r in w.runs)
+    legend = [t.get_text() for t in _legend_of(draw_runs(w.runs)).get_texts()]
+    assert legend[0].startswith('#1 LeNet, lr 0.5') and legend[1].startswith('#2 BN-LeNet, lr 0.5')
+    assert '<th>model</th>' in w.table.value and '<td>BN-LeNet</td>' in w.table.value
+
+
+def test_dashboard_with_one_model_has_no_menu():
+    w = training_dashboard(d2l.LeNet)
+    assert w.model_picker not in w.children and w.config().model == ''
+    assert w.config().label().startswith('lr ')
+
+
+def test_dashboard_rejects_a_bad_model_menu():
+    with pytest.raises(ValueError, match='empty dict'):
+        training_dashboard({})
+    with pytest.raises(TypeError, match="must build a model.*'broken' is a str"):
+        training_dashboard({'LeNet': d2l.LeNet, 'broken': 'LeNet'})
+
+
+def test_dashboard_can_open_with_runs_made_by_the_page():
+    """``run(...)`` sets the controls and trains; the static picture is then that comparison,
+    and the note for readers without a kernel stays."""
+    w = training_dashboard({'BN-LeNet': d2l.BNLeNet, 'LeNet': d2l.LeNet}, lr=0.1)
+    initial = w.static_png
+    first = w.run(model='BN-LeNet', lr=1.0)
+    second = w.run(model='LeNet')
+    assert (first.config.model, second.config.model) == ('BN-LeNet', 'LeNet')
+    assert first.config.lr == second.config.lr == 1.0 and second.status == 'finished'
+    assert w.static_png != initial and w.static_png == bytes(w.figure_view.value)
+    assert STATIC_NOTE in w.static_note.value
+    with pytest.raises(ValueError, match="model='ResNet' is not on the menu"):
+        w.run(model='ResNet')
+    with pytest.raises(ValueError, match=r"Unknown setting\(s\) \['momentum'\]"):
+        w.run(momentum=0.9)
+    assert len(w.runs) == 2

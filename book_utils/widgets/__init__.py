@@ -12,7 +12,7 @@ widget                     module               maths
 =========================  ===================  ===========================
 
 Each function returns the widget; put the call last in a notebook cell. A page
-rendered without a kernel shows a picture of the widget's initial state.
+rendered without a kernel shows a picture of the widget as it was saved.
 """
 from .conv_shapes import conv_shape_explorer
 from .dashboard import training_dashboard

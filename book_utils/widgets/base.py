@@ -19,7 +19,7 @@ from ..plot import figure_png
 
 STATIC_NOTE = 'Launch this page on Colab to interact'
 STATIC_FOOTER = ('<span style="color:#777;font-size:85%">A page read without a running kernel '
-                 f'shows this initial state only. {STATIC_NOTE}.</span>')
+                 f'shows the state this widget was saved in. {STATIC_NOTE}.</span>')
 
 _MESSAGE_STYLE = {
     'ok': 'color:#1b5e20',
@@ -59,14 +59,15 @@ class BookWidget(W.VBox):
     A live front end (Jupyter, JupyterLab, VS Code, Colab) renders the widget
     view and ignores the rest of the bundle; a page rendered without a kernel
     (nbconvert, or Jupyter Book with widget views given no priority) shows the
-    picture and a note instead of an empty box. ``static_png`` is set once the
-    widget has drawn its initial state. The same bundle is produced under
+    picture and a note instead of an empty box. ``static_png`` is the widget's
+    figure when it is displayed: its initial state, or whatever a page did
+    with it first (the dashboard's first runs). The same bundle is produced under
     ipywidgets 7 (which displays through ``_ipython_display_``) and 8 (which
     uses ``_repr_mimebundle_``).
     """
 
-    static_png = None
     static_note = None
+    _figure_view = None
     _holding = False   # True while set_values changes several controls
 
     @contextlib.contextmanager
@@ -104,13 +105,17 @@ class BookWidget(W.VBox):
         picture and controls that do nothing; the note says so. In a live session
         it disappears the first time the reader touches a control.
         """
-        self.static_png = bytes(figure_view.value)
+        self._figure_view = figure_view
         self.static_note = W.HTML(STATIC_FOOTER)
         self.children = tuple(self.children) + (self.static_note,)
         for control in controls:
             control.observe(self._interacted, names='value')
         for button in buttons:
             button.on_click(lambda _: self._interacted())
+
+    @property
+    def static_png(self):
+        return bytes(self._figure_view.value) if self._figure_view is not None else None
 
     def _interacted(self, change=None):
         self.static_note.value = ''

@@ -43,9 +43,11 @@ class RunConfig:
     optimizer: str
     seed: int
     init: bool
+    model: str = ''   # the model's name, where the dashboard offers several
 
     def label(self):
-        return f'lr {self.lr:.3g}, {self.optimizer}, batch {self.batch_size}'
+        settings = f'lr {self.lr:.3g}, {self.optimizer}, batch {self.batch_size}'
+        return f'{self.model}, {settings}' if self.model else settings
 
 
 @dataclasses.dataclass
@@ -86,8 +88,11 @@ def _loss_ceiling(runs_):
 
 def draw_runs(runs_):
     """Loss (train solid, validation dashed) and validation accuracy of every run, overlaid."""
-    fig = new_figure(8.0, 3.0)
-    ax_loss, ax_acc = fig.subplots(1, 2)
+    legend_rows = (len(runs_) + 1) // 2   # the legend goes under the plots, two runs a row
+    fig = new_figure(8.0, 3.0 + 0.2 * legend_rows)
+    grid = fig.add_gridspec(2 if runs_ else 1, 2, height_ratios=[3.0, 0.2 * legend_rows]
+                            if runs_ else None)
+    ax_loss, ax_acc = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
     handles = []
     top = _loss_ceiling(runs_)
     for run in runs_:
@@ -117,7 +122,10 @@ def draw_runs(runs_):
     ax_acc.set_ylim(0, 1)
     if runs_:
         ax_loss.set_ylim(0, top)
-        ax_loss.legend(handles=handles, fontsize=8, loc='upper right')
+        ax_legend = fig.add_subplot(grid[1, :])   # its own row: it never hides a curve
+        ax_legend.axis('off')
+        ax_legend.legend(handles=handles, fontsize=8, loc='center', ncol=min(len(handles), 2),
+                         frameon=False)
     else:
         for ax in (ax_loss, ax_acc):
             ax.text(0.5, 0.5, 'Press Run: each run is\noverlaid here', ha='center',
@@ -148,14 +156,17 @@ def draw_confusion(counts, class_names, title):
 def _runs_table(runs_):
     if not runs_:
         return ''
-    head = ('<tr><th>#</th><th>lr</th><th>optimizer</th><th>batch</th><th>epochs</th>'
+    named = any(r.config.model for r in runs_)
+    head = ('<tr><th>#</th>' + ('<th>model</th>' if named else '') + '<th>lr</th><th>optimizer</th><th>batch</th><th>epochs</th>'
             '<th>seed</th><th>status</th><th>val acc</th><th>examples/s</th><th>time</th></tr>')
     rows = []
     for r in runs_:
         acc = r.final('val_acc')
         c = r.config
         rows.append(
-            f'<tr><td>{r.number}</td><td>{c.lr:.3g}</td><td>{html.escape(c.optimizer)}</td>'
+            f'<tr><td>{r.number}</td>'
+            + (f'<td>{html.escape(c.model)}</td>' if named else '') +
+            f'<td>{c.lr:.3g}</td><td>{html.escape(c.optimizer)}</td>'
             f'<td>{c.batch_size}</td><td>{len(r.history)}/{r.max_epochs}</td><td>{c.seed}</td>'
             f'<td style="color:{STATUS_COLOUR.get(r.status, "black")}"><b>{r.status}</b></td>'
             f'<td>{"" if acc is None else f"{acc:.3f}"}</td>'
@@ -172,13 +183,11 @@ class TrainingDashboard(BookWidget):
         if model_fn is None:
             from ..models.lenet import LeNet
             model_fn = LeNet
-        if not (callable(model_fn) or isinstance(model_fn, nn.Module)):
-            raise TypeError('model_fn must build a model (a class such as d2l.LeNet, or a '
-                            f'function returning an nn.Module), got {type(model_fn).__name__}.')
+        self.model_fns = _model_choices(model_fn)
         if optimizer not in runs.OPTIMIZERS:
             raise ValueError(f'Unknown optimizer {optimizer!r}; choose one of '
                              f'{", ".join(runs.OPTIMIZERS)}.')
-        self.model_fn, self.data, self.threaded, self.log_every = model_fn, data, threaded, log_every
+        self.data, self.threaded, self.log_every = data, threaded, log_every
         self.runs, self.model, self.trainer = [], None, None
         self._stop, self._thread, self._last_draw = False, None, 0.0
         # Laid out for a book column of about 680 px.
@@ -194,6 +203,9 @@ class TrainingDashboard(BookWidget):
                                                 description='batch size'), '160px')
         self.seed_box = labelled(W.BoundedIntText(value=seed, min=0, max=2**31 - 1,
                                                   description='seed'), '140px')
+        names = list(self.model_fns)
+        self.model_picker = labelled(W.Dropdown(options=names, value=names[0],
+                                                description='model'), '300px')
         self.init_box = W.Checkbox(value=init, description='Xavier init (init_cnn)', indent=False,
                                    layout=W.Layout(width='190px'))
         self.run_button = W.Button(description='Run', button_style='success', icon='play',
@@ -209,7 +221,7 @@ class TrainingDashboard(BookWidget):
         self.table = W.HTML()
         self.results = W.VBox([self.table])
         self.message = W.HTML()
-        super().__init__(children=[
+        super().__init__(children=([self.model_picker] if len(names) > 1 else []) + [
             W.HBox([self.lr_slider, self.epochs_slider]),
             W.HBox([self.optimizer_picker, self.batch_picker, self.seed_box]),
             W.HBox([self.run_button, self.stop_button, self.clear_button, self.init_box]),
@@ -223,7 +235,7 @@ class TrainingDashboard(BookWidget):
         self.status.value = message_html(f"profile '{active_profile().name}': press Run to train")
         self.finish(self.figure_view,
                     [self.lr_slider, self.epochs_slider, self.batch_picker, self.optimizer_picker,
-                     self.seed_box, self.init_box],
+                     self.seed_box, self.init_box, self.model_picker],
                     [self.run_button, self.stop_button, self.clear_button])
 
     # -- the buttons ---------------------------------------------------------
@@ -231,7 +243,8 @@ class TrainingDashboard(BookWidget):
         return RunConfig(lr=float(self.lr_slider.value), epochs=int(self.epochs_slider.value),
                          batch_size=int(self.batch_picker.value),
                          optimizer=self.optimizer_picker.value, seed=int(self.seed_box.value),
-                         init=bool(self.init_box.value))
+                         init=bool(self.init_box.value),
+                         model=self.model_picker.value if len(self.model_fns) > 1 else '')
 
     def running(self):
         return self._thread is not None and self._thread.is_alive()
@@ -252,6 +265,34 @@ class TrainingDashboard(BookWidget):
             self._thread.start()
         else:
             self._train(run)
+
+    def run(self, wait=True, **settings):
+        """Set controls by name (``lr``, ``epochs``, ``batch_size``, ``optimizer``,
+        ``seed``, ``init``, ``model``) and press Run; returns the ``Run``.
+
+        A page can so open with runs to compare already drawn (they are the
+        picture a reader without a kernel sees), and a script can drive the
+        dashboard. It does not count as the reader's touch: the static note stays.
+        """
+        controls = {'lr': self.lr_slider, 'epochs': self.epochs_slider,
+                    'batch_size': self.batch_picker, 'optimizer': self.optimizer_picker,
+                    'seed': self.seed_box, 'init': self.init_box, 'model': self.model_picker}
+        unknown = sorted(set(settings) - set(controls))
+        if unknown:
+            raise ValueError(f'Unknown setting(s) {unknown}; known: {sorted(controls)}.')
+        for name, value in settings.items():
+            options = getattr(controls[name], 'options', None)
+            if options is not None and value not in options:
+                raise ValueError(f'{name}={value!r} is not on the menu; choose one of '
+                                 f'{", ".join(map(repr, options))}.')
+        note = self.static_note.value
+        for name, value in settings.items():
+            controls[name].value = value
+        self.static_note.value = note
+        self.start()
+        if wait:
+            self.wait()
+        return self.runs[-1]
 
     def stop(self):
         """What Stop does: raise the flag the data loader reads before the next batch."""
@@ -285,8 +326,8 @@ class TrainingDashboard(BookWidget):
 
     def _build_model(self, config):
         seed_everything(config.seed)
-        built = copy.deepcopy(self.model_fn) if isinstance(self.model_fn, nn.Module) \
-            else self.model_fn()
+        model_fn = self.model_fns[config.model or next(iter(self.model_fns))]
+        built = copy.deepcopy(model_fn) if isinstance(model_fn, nn.Module) else model_fn()
         model = runs.as_trainable(built, config.lr)
         if config.init:   # lazy layers get it once their shapes are known; keep its notice quiet
             with contextlib.redirect_stdout(io.StringIO()):
@@ -377,14 +418,33 @@ class TrainingDashboard(BookWidget):
                                   f'accuracy {accuracy:.1%}'))
 
 
+def _model_choices(model_fn):
+    """``{name: builder}``: one model, or a dict of them to pick from (e.g. with and
+    without batch normalization), each checked before the widget is drawn."""
+    if isinstance(model_fn, dict):
+        if not model_fn:
+            raise ValueError('model_fn is an empty dict: give at least one name -> model, '
+                             "e.g. {'LeNet': d2l.LeNet}.")
+        choices = {str(name): fn for name, fn in model_fn.items()}
+    else:
+        choices = {getattr(model_fn, '__name__', type(model_fn).__name__): model_fn}
+    for name, fn in choices.items():
+        if not (callable(fn) or isinstance(fn, nn.Module)):
+            raise TypeError('model_fn must build a model (a class such as d2l.LeNet, or a '
+                            f'function returning an nn.Module); {name!r} is a {type(fn).__name__}.')
+    return choices
+
+
 def training_dashboard(model_fn=None, data=None, **settings):
     """An interactive training dashboard (section 7.6 and chapter 8); returns the widget.
 
     ``model_fn`` builds a fresh model for every run: a class such as ``d2l.LeNet``,
     a function returning any ``nn.Module`` (a plain one is trained as a
     classifier with cross-entropy loss), or a model instance (copied for each
-    run). ``data`` is a ``d2l.FashionMNIST`` (default: 28x28 images). Keywords set
-    the initial ``lr``, ``epochs``, ``batch_size``, ``optimizer``, ``seed`` and
-    ``init``; ``threaded=False`` trains in the calling thread (scripts, tests).
+    run). A dict ``{name: model_fn}`` adds a menu to compare models, e.g. LeNet
+    with and without batch normalization. ``data`` is a ``d2l.FashionMNIST``
+    (default: 28x28 images). Keywords set the initial ``lr``, ``epochs``,
+    ``batch_size``, ``optimizer``, ``seed`` and ``init``; ``threaded=False``
+    trains in the calling thread (scripts, tests).
     """
     return TrainingDashboard(model_fn, data, **settings)

@@ -204,7 +204,7 @@ def kernel_designer(preset='vertical edge', size=3, source=SOURCES[0], label='an
 
     ``preset`` is a name from ``kernels.PRESETS``, ``size`` 3 or 5, ``source``
     ``'Fashion-MNIST'`` or ``'edge image (7.2)'``. In a notebook, put it last in a
-    cell; a page rendered without a kernel shows a picture of this initial state.
+    cell; a page rendered without a kernel shows a picture of its initial state.
     """
     return KernelDesigner(preset=preset, size=size, source=source, label=label, index=index,
                           normalise=normalise)
