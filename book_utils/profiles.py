@@ -97,8 +97,10 @@ _CPU = {
     'nin':       dict(resize=(67, 67), batch_size=32, max_epochs=2, num_train=24_000, num_val=2_000),
     # GoogLeNet has the same plateau; at lr 0.01 it is still at chance after 2 epochs
     # of 12,000 images, so it gets batch 64 and lr 0.1 (it escapes after ~300 steps).
-    'googlenet': dict(resize=(48, 48), batch_size=64, lr=0.1, max_epochs=3,
-                      num_train=12_000, num_val=2_000),
+    # 32x32 steps are 2.3x cheaper than 48x48, which buys twice the images: measured
+    # val acc 0.70 in 141 s, against 0.35 in 215 s for 3 epochs of 12,000 at 48x48.
+    'googlenet': dict(resize=(32, 32), batch_size=64, lr=0.1, max_epochs=3,
+                      num_train=24_000, num_val=2_000),
     # Batch norm needs no tricks: BN-LeNet keeps D2L's settings, for half the epochs.
     'bn_lenet':  dict(max_epochs=5),
     'resnet18':  dict(resize=(32, 32), max_epochs=3, num_train=20_000, num_val=2_000),
