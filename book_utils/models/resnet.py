@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..module import Classifier, InputSpec, init_cnn
+from .arch import positive_int, resolve_arch
 
 __all__ = ['Residual', 'ResNeXtBlock', 'ResNet', 'ResNet18', 'RESNET_ARCHS']
 
@@ -25,10 +26,6 @@ RESNET_ARCHS = {
     'resnet18': ((2, 64), (2, 128), (2, 256), (2, 512)),
     'resnet34': ((3, 64), (4, 128), (6, 256), (3, 512)),
 }
-
-
-def _positive_int(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 class Residual(nn.Module):
@@ -41,7 +38,7 @@ class Residual(nn.Module):
 
     def __init__(self, num_channels, use_1x1conv=False, strides=1):
         super().__init__()
-        if not _positive_int(num_channels) or not _positive_int(strides):
+        if not positive_int(num_channels) or not positive_int(strides):
             raise ValueError(f'Residual needs positive ints num_channels and strides, got '
                              f'num_channels={num_channels!r}, strides={strides!r}.')
         self.conv1 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1, stride=strides)
@@ -76,7 +73,7 @@ class ResNeXtBlock(nn.Module):
     def __init__(self, num_channels, groups, bot_mul, use_1x1conv=False, strides=1):
         super().__init__()
         bot_channels = int(round(num_channels * bot_mul))
-        if not _positive_int(groups) or bot_channels < 1 or bot_channels % groups:
+        if not positive_int(groups) or bot_channels < 1 or bot_channels % groups:
             raise ValueError(f'ResNeXtBlock: the {bot_channels} bottleneck channels '
                              f'(num_channels={num_channels!r} * bot_mul={bot_mul!r}) must split '
                              f'evenly into groups={groups!r} groups; choose groups among the '
@@ -108,22 +105,7 @@ class ResNeXtBlock(nn.Module):
 
 
 def _as_arch(arch):
-    """A name of ``RESNET_ARCHS`` or (num_residuals, num_channels) pairs -> tuple of pairs."""
-    if isinstance(arch, str):
-        if arch not in RESNET_ARCHS:
-            raise ValueError(f'Unknown ResNet architecture {arch!r}; known names: '
-                             f'{", ".join(RESNET_ARCHS)}, or give (num_residuals, num_channels) pairs.')
-        return RESNET_ARCHS[arch]
-    try:
-        pairs = tuple(tuple(stage) for stage in arch)
-    except TypeError:
-        pairs = None
-    if not pairs or not all(len(p) == 2 and _positive_int(p[0]) and _positive_int(p[1])
-                            for p in pairs):
-        raise ValueError(f'arch must be a non-empty sequence of (num_residuals, num_channels) '
-                         f'pairs of positive ints, e.g. {RESNET_ARCHS["resnet18"]}, or one of '
-                         f'{", ".join(RESNET_ARCHS)}; got {arch!r}.')
-    return pairs
+    return resolve_arch(arch, RESNET_ARCHS, 'ResNet', '(num_residuals, num_channels)')
 
 
 class ResNet(Classifier):

@@ -10,6 +10,7 @@ torchvision's ``vgg.py``.
 from torch import nn
 
 from ..module import Classifier, InputSpec, init_cnn
+from .arch import positive_int, resolve_arch
 
 __all__ = ['VGG_ARCHS', 'vgg_block', 'VGG']
 
@@ -22,13 +23,9 @@ VGG_ARCHS = {
 }
 
 
-def _positive_int(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
 def vgg_block(num_convs, out_channels):
     """``num_convs`` 3x3 convolutions with ReLU, then a 2x2 max-pool with stride 2."""
-    if not _positive_int(num_convs) or not _positive_int(out_channels):
+    if not positive_int(num_convs) or not positive_int(out_channels):
         raise ValueError(f'vgg_block needs positive ints num_convs and out_channels, '
                          f'got num_convs={num_convs!r}, out_channels={out_channels!r}.')
     layers = []
@@ -40,22 +37,7 @@ def vgg_block(num_convs, out_channels):
 
 
 def _as_arch(arch):
-    """A name of ``VGG_ARCHS`` or a sequence of (num_convs, out_channels) pairs -> tuple of pairs."""
-    if isinstance(arch, str):
-        if arch not in VGG_ARCHS:
-            raise ValueError(f'Unknown VGG architecture {arch!r}; known names: '
-                             f'{", ".join(VGG_ARCHS)}, or give (num_convs, out_channels) pairs.')
-        return VGG_ARCHS[arch]
-    try:
-        pairs = tuple(tuple(block) for block in arch)
-    except TypeError:
-        pairs = None
-    if not pairs or not all(len(p) == 2 and _positive_int(p[0]) and _positive_int(p[1])
-                            for p in pairs):
-        raise ValueError(f'arch must be a non-empty sequence of (num_convs, out_channels) pairs '
-                         f'of positive ints, e.g. {VGG_ARCHS["vgg11"]}, or one of '
-                         f'{", ".join(VGG_ARCHS)}; got {arch!r}.')
-    return pairs
+    return resolve_arch(arch, VGG_ARCHS, 'VGG', '(num_convs, out_channels)')
 
 
 class VGG(Classifier):
