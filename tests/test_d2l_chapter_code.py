@@ -72,6 +72,35 @@ class Tab:
         return 'pytorch' in tabs
 
 
+def _is_definition(node):
+    """A top-level import, class or function; not the d2l import, not a patch of d2l's own classes."""
+    if isinstance(node, ast.ImportFrom) and node.module == 'd2l':
+        return False
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.ClassDef)):
+        return True
+    if not isinstance(node, ast.FunctionDef):
+        return False
+    patches_d2l = any(isinstance(d, ast.Call) and ast.unparse(d.func) == 'd2l.add_to_class'
+                      and ast.unparse(d.args[0]).startswith('d2l.') for d in node.decorator_list)
+    return not patches_d2l
+
+
+def d2l_definitions(section, d2l_module):
+    """The classes and functions D2L's code for ``section`` defines, built on ``d2l_module``.
+
+    Only the file's top-level imports, classes and functions run (no training, no
+    output); ``@d2l.add_to_class`` methods join the section's own classes as in the
+    book. The model tests compare ``book_utils`` with these, D2L's verbatim code,
+    instead of with a second copy typed into the tests.
+    """
+    path = CODE_DIR / SECTION_FILES[section]
+    tree = ast.parse(path.read_text(), filename=str(path))
+    module = ast.Module(body=[node for node in tree.body if _is_definition(node)], type_ignores=[])
+    namespace = {'__name__': f'd2l_section_{section}', 'tab': Tab(), 'd2l': d2l_module}
+    exec(compile(module, str(path), 'exec'), namespace)
+    return namespace
+
+
 class _NoRealD2L(importlib.abc.MetaPathFinder):
     """Make ``import d2l`` fail, so a missed import line cannot use the real package."""
 

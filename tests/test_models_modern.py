@@ -1,8 +1,9 @@
 """googlenet.py, batchnorm.py and resnet.py against D2L 1.0.3 and torch.nn.
 
 The oracle package ``d2l.torch`` holds only some of chapter 8's classes
-(``Residual``, ``ResNeXtBlock``); the others are rebuilt below exactly as
-D2L 1.0.3's text defines them, on the oracle's ``Classifier`` and ``init_cnn``.
+(``Residual``, ``ResNeXtBlock``); the others come from D2L 1.0.3's own code for
+sections 8.4-8.6 (``tests/d2l_code``), run on the oracle's ``Classifier`` and
+``init_cnn``.
 """
 import contextlib
 import io
@@ -13,169 +14,17 @@ from torch import nn
 from torch.nn import functional as F
 
 import book_utils as d2l
-
-
-# -- D2L 1.0.3's chapter classes, rebuilt on the oracle ------------------------------------
-
-def d2l_classes(oracle):
-    """D2L's Inception, GoogleNet, batch_norm, BatchNorm, BN-LeNets and ResNet, as printed."""
-
-    class Inception(nn.Module):
-        def __init__(self, c1, c2, c3, c4, **kwargs):
-            super().__init__(**kwargs)
-            self.b1_1 = nn.LazyConv2d(c1, kernel_size=1)
-            self.b2_1 = nn.LazyConv2d(c2[0], kernel_size=1)
-            self.b2_2 = nn.LazyConv2d(c2[1], kernel_size=3, padding=1)
-            self.b3_1 = nn.LazyConv2d(c3[0], kernel_size=1)
-            self.b3_2 = nn.LazyConv2d(c3[1], kernel_size=5, padding=2)
-            self.b4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
-            self.b4_2 = nn.LazyConv2d(c4, kernel_size=1)
-
-        def forward(self, x):
-            b1 = F.relu(self.b1_1(x))
-            b2 = F.relu(self.b2_2(F.relu(self.b2_1(x))))
-            b3 = F.relu(self.b3_2(F.relu(self.b3_1(x))))
-            b4 = F.relu(self.b4_2(self.b4_1(x)))
-            return torch.cat((b1, b2, b3, b4), dim=1)
-
-    class GoogleNet(oracle.Classifier):
-        def b1(self):
-            return nn.Sequential(
-                nn.LazyConv2d(64, kernel_size=7, stride=2, padding=3),
-                nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-
-        def b2(self):
-            return nn.Sequential(
-                nn.LazyConv2d(64, kernel_size=1), nn.ReLU(),
-                nn.LazyConv2d(192, kernel_size=3, padding=1), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-
-        def b3(self):
-            return nn.Sequential(Inception(64, (96, 128), (16, 32), 32),
-                                 Inception(128, (128, 192), (32, 96), 64),
-                                 nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-
-        def b4(self):
-            return nn.Sequential(Inception(192, (96, 208), (16, 48), 64),
-                                 Inception(160, (112, 224), (24, 64), 64),
-                                 Inception(128, (128, 256), (24, 64), 64),
-                                 Inception(112, (144, 288), (32, 64), 64),
-                                 Inception(256, (160, 320), (32, 128), 128),
-                                 nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-
-        def b5(self):
-            return nn.Sequential(Inception(256, (160, 320), (32, 128), 128),
-                                 Inception(384, (192, 384), (48, 128), 128),
-                                 nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
-
-        def __init__(self, lr=0.1, num_classes=10):
-            super().__init__()
-            self.save_hyperparameters()
-            self.net = nn.Sequential(self.b1(), self.b2(), self.b3(), self.b4(),
-                                     self.b5(), nn.LazyLinear(num_classes))
-            self.net.apply(oracle.init_cnn)
-
-    def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum):
-        if not torch.is_grad_enabled():
-            X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
-        else:
-            assert len(X.shape) in (2, 4)
-            if len(X.shape) == 2:
-                mean = X.mean(dim=0)
-                var = ((X - mean) ** 2).mean(dim=0)
-            else:
-                mean = X.mean(dim=(0, 2, 3), keepdim=True)
-                var = ((X - mean) ** 2).mean(dim=(0, 2, 3), keepdim=True)
-            X_hat = (X - mean) / torch.sqrt(var + eps)
-            moving_mean = (1.0 - momentum) * moving_mean + momentum * mean
-            moving_var = (1.0 - momentum) * moving_var + momentum * var
-        Y = gamma * X_hat + beta
-        return Y, moving_mean.data, moving_var.data
-
-    class BatchNorm(nn.Module):
-        def __init__(self, num_features, num_dims):
-            super().__init__()
-            shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
-            self.gamma = nn.Parameter(torch.ones(shape))
-            self.beta = nn.Parameter(torch.zeros(shape))
-            self.moving_mean = torch.zeros(shape)
-            self.moving_var = torch.ones(shape)
-
-        def forward(self, X):
-            if self.moving_mean.device != X.device:
-                self.moving_mean = self.moving_mean.to(X.device)
-                self.moving_var = self.moving_var.to(X.device)
-            Y, self.moving_mean, self.moving_var = batch_norm(
-                X, self.gamma, self.beta, self.moving_mean,
-                self.moving_var, eps=1e-5, momentum=0.1)
-            return Y
-
-    class BNLeNetScratch(oracle.Classifier):
-        def __init__(self, lr=0.1, num_classes=10):
-            super().__init__()
-            self.save_hyperparameters()
-            self.net = nn.Sequential(
-                nn.LazyConv2d(6, kernel_size=5), BatchNorm(6, num_dims=4),
-                nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-                nn.LazyConv2d(16, kernel_size=5), BatchNorm(16, num_dims=4),
-                nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-                nn.Flatten(), nn.LazyLinear(120),
-                BatchNorm(120, num_dims=2), nn.Sigmoid(), nn.LazyLinear(84),
-                BatchNorm(84, num_dims=2), nn.Sigmoid(),
-                nn.LazyLinear(num_classes))
-
-    class BNLeNet(oracle.Classifier):
-        def __init__(self, lr=0.1, num_classes=10):
-            super().__init__()
-            self.save_hyperparameters()
-            self.net = nn.Sequential(
-                nn.LazyConv2d(6, kernel_size=5), nn.LazyBatchNorm2d(),
-                nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-                nn.LazyConv2d(16, kernel_size=5), nn.LazyBatchNorm2d(),
-                nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-                nn.Flatten(), nn.LazyLinear(120), nn.LazyBatchNorm1d(),
-                nn.Sigmoid(), nn.LazyLinear(84), nn.LazyBatchNorm1d(),
-                nn.Sigmoid(), nn.LazyLinear(num_classes))
-
-    class ResNet(oracle.Classifier):
-        def b1(self):
-            return nn.Sequential(
-                nn.LazyConv2d(64, kernel_size=7, stride=2, padding=3),
-                nn.LazyBatchNorm2d(), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
-
-        def block(self, num_residuals, num_channels, first_block=False):
-            blk = []
-            for i in range(num_residuals):
-                if i == 0 and not first_block:
-                    blk.append(oracle.Residual(num_channels, use_1x1conv=True, strides=2))
-                else:
-                    blk.append(oracle.Residual(num_channels))
-            return nn.Sequential(*blk)
-
-        def __init__(self, arch, lr=0.1, num_classes=10):
-            super().__init__()
-            self.save_hyperparameters()
-            self.net = nn.Sequential(self.b1())
-            for i, b in enumerate(arch):
-                self.net.add_module(f'b{i+2}', self.block(*b, first_block=(i == 0)))
-            self.net.add_module('last', nn.Sequential(
-                nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(),
-                nn.LazyLinear(num_classes)))
-            self.net.apply(oracle.init_cnn)
-
-    class ResNet18(ResNet):
-        def __init__(self, lr=0.1, num_classes=10):
-            super().__init__(((2, 64), (2, 128), (2, 256), (2, 512)), lr, num_classes)
-
-    return dict(Inception=Inception, GoogleNet=GoogleNet, batch_norm=batch_norm,
-                BatchNorm=BatchNorm, BNLeNetScratch=BNLeNetScratch, BNLeNet=BNLeNet,
-                ResNet=ResNet, ResNet18=ResNet18)
+from test_d2l_chapter_code import d2l_definitions
 
 
 @pytest.fixture
 def ref(oracle):
-    return d2l_classes(oracle)
+    """D2L 1.0.3's Inception, GoogleNet, batch_norm, BatchNorm, BN-LeNets, ResNet and
+    ResNet18, from its own code for sections 8.4-8.6 (tests/d2l_code), on the oracle."""
+    classes = {}
+    for section in ('8.4', '8.5', '8.6'):
+        classes.update(d2l_definitions(section, oracle))
+    return classes
 
 
 def summary_lines(model, shape):
