@@ -412,6 +412,21 @@ def test_pooling_explorer_is_driven_by_its_controls():
     assert w.message.value == '' and w.result is not None
 
 
+def test_set_values_checks_menus_and_is_not_the_readers_touch():
+    """set_values (a page, a test) keeps the note for static pages; a reader's change clears
+    it. A value that is not on a menu is refused before anything changes."""
+    w = pooling_explorer()
+    w.set_values(mode='avg', k_h=3)
+    assert STATIC_NOTE in w.static_note.value
+    with pytest.raises(ValueError, match="mode='median' is not on the menu"):
+        w.set_values(k_h=2, mode='median')
+    assert (w.controls['mode'].value, w.controls['k_h'].value) == ('avg', 3)
+    with pytest.raises(ValueError, match=r"Unknown setting\(s\) \['window'\]"):
+        w.set_values(window=2)
+    w.controls['k_w'].value = 3                    # the reader
+    assert w.static_note.value == ''
+
+
 # -- training dashboard -------------------------------------------------------
 def test_confusion_matrix_counts_pairs():
     gen = torch.Generator().manual_seed(0)

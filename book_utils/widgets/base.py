@@ -85,10 +85,19 @@ class BookWidget(W.VBox):
         self.redraw()
 
     def set_values(self, **values):
-        """Set controls by name (keys of ``controls``) and redraw once."""
-        unknown = set(values) - set(self.controls)
+        """Set controls by name (keys of ``controls``) and redraw once.
+
+        Everything is checked before anything changes. Values set this way, by a page
+        or a test, are not the reader's touch, so the note for static pages stays.
+        """
+        unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise ValueError(f'Unknown control(s) {sorted(unknown)}; known: {sorted(self.controls)}.')
+            raise ValueError(f'Unknown setting(s) {unknown}; known: {sorted(self.controls)}.')
+        for name, value in values.items():
+            menu = getattr(self.controls[name], '_options_values', None)   # dropdowns, toggles
+            if menu is not None and value not in menu:
+                raise ValueError(f'{name}={value!r} is not on the menu; choose one of '
+                                 f'{", ".join(map(repr, menu))}.')
         with self.hold():
             for name, value in values.items():
                 self.controls[name].value = value
@@ -118,7 +127,8 @@ class BookWidget(W.VBox):
         return bytes(self._figure_view.value) if self._figure_view is not None else None
 
     def _interacted(self, change=None):
-        self.static_note.value = ''
+        if not self._holding:   # set_values is a page or a test, not the reader
+            self.static_note.value = ''
 
     def _repr_mimebundle_(self, **kwargs):
         data = {'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',

@@ -228,14 +228,15 @@ class TrainingDashboard(BookWidget):
             W.HBox([self.progress, self.status]),
             self.figure_view, self.message,
             self.results])
+        self.controls = {'lr': self.lr_slider, 'epochs': self.epochs_slider,
+                         'batch_size': self.batch_picker, 'optimizer': self.optimizer_picker,
+                         'seed': self.seed_box, 'init': self.init_box, 'model': self.model_picker}
         self.run_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         self.clear_button.on_click(lambda _: self.clear())
-        self._redraw_runs()
+        self.redraw()
         self.status.value = message_html(f"profile '{active_profile().name}': press Run to train")
-        self.finish(self.figure_view,
-                    [self.lr_slider, self.epochs_slider, self.batch_picker, self.optimizer_picker,
-                     self.seed_box, self.init_box, self.model_picker],
+        self.finish(self.figure_view, self.controls.values(),
                     [self.run_button, self.stop_button, self.clear_button])
 
     # -- the buttons ---------------------------------------------------------
@@ -272,23 +273,9 @@ class TrainingDashboard(BookWidget):
 
         A page can so open with runs to compare already drawn (they are the
         picture a reader without a kernel sees), and a script can drive the
-        dashboard. It does not count as the reader's touch: the static note stays.
+        dashboard. Like ``set_values``, it is not the reader's touch.
         """
-        controls = {'lr': self.lr_slider, 'epochs': self.epochs_slider,
-                    'batch_size': self.batch_picker, 'optimizer': self.optimizer_picker,
-                    'seed': self.seed_box, 'init': self.init_box, 'model': self.model_picker}
-        unknown = sorted(set(settings) - set(controls))
-        if unknown:
-            raise ValueError(f'Unknown setting(s) {unknown}; known: {sorted(controls)}.')
-        for name, value in settings.items():
-            options = getattr(controls[name], 'options', None)
-            if options is not None and value not in options:
-                raise ValueError(f'{name}={value!r} is not on the menu; choose one of '
-                                 f'{", ".join(map(repr, options))}.')
-        note = self.static_note.value
-        for name, value in settings.items():
-            controls[name].value = value
-        self.static_note.value = note
+        self.set_values(**settings)
         self.start()
         if wait:
             self.wait()
@@ -309,7 +296,7 @@ class TrainingDashboard(BookWidget):
             self.show_message('Stop the current run before clearing.', 'warning')
             return
         self.runs = []
-        self._redraw_runs()
+        self.redraw()
         self.table.value = ''
         self.results.children = [self.table]
 
@@ -382,7 +369,7 @@ class TrainingDashboard(BookWidget):
             self.status.value = message_html(f'run {run.number} failed', 'error')
         finally:
             self.run_button.disabled, self.stop_button.disabled = False, True
-            self._redraw_runs()
+            self.redraw()
             self.table.value = _runs_table(self.runs)
 
     def _live_update(self, run, speed, trainer):
@@ -395,10 +382,11 @@ class TrainingDashboard(BookWidget):
             f'{runs.format_seconds(speed.eta)} left' if run.status == 'running' else
             f'run {run.number} {run.status} after {runs.format_seconds(speed.elapsed)} '
             f'on {trainer.device} ({speed.examples_per_sec:,.0f} examples/s)')
-        self._redraw_runs()
+        self.redraw()
         self.table.value = _runs_table(self.runs)
 
-    def _redraw_runs(self):
+    def redraw(self):
+        """The picture of every run so far (also what ``set_values`` redraws)."""
         self.figure_view.value = png_of(draw_runs(self.runs))
 
     def _confusion(self, run, model, trainer, data):
