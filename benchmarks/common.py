@@ -10,12 +10,10 @@ Trainer, its ProgressBoard) is D2L's code as a student runs it.
 """
 import contextlib
 import datetime
-import gzip
 import io
 import json
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -69,19 +67,9 @@ def oracle():
 def d2l_data_root():
     """A temporary folder holding ``data/FashionMNIST/raw`` (uncompressed) and ``work/``."""
     from book_utils import data as data_mod
-    folder = next((f for _, base in data_mod.search_paths() if base.is_dir()
-                   for f in [data_mod._complete_folder(base)] if f), None)
-    if folder is None:
-        data_mod.load_fashion_mnist()   # raises DataUnavailableError with the usual advice
     tmp = Path(tempfile.mkdtemp(prefix='bench-fmnist-'))
-    raw = tmp / 'data' / 'FashionMNIST' / 'raw'
-    raw.mkdir(parents=True)
+    data_mod.export_for_torchvision(tmp / 'data')
     (tmp / 'work').mkdir()
-    for stem in data_mod.FILES.values():
-        path = data_mod._file_in(folder, stem)
-        opener = gzip.open if path.suffix == '.gz' else open
-        with opener(path, 'rb') as fin, open(raw / stem, 'wb') as fout:
-            shutil.copyfileobj(fin, fout)
     return tmp
 
 

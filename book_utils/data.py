@@ -14,6 +14,7 @@ checks each file's MD5 sum.
 import gzip
 import math
 import os
+import shutil
 from pathlib import Path
 
 import torch
@@ -83,6 +84,36 @@ def search_paths(root=None):
     return places
 
 
+def find_folder(root=None):
+    """The first folder, in the order of ``search_paths(root)``, that holds all four files."""
+    for _, base in search_paths(root):
+        folder = _complete_folder(base) if base.is_dir() else None
+        if folder is not None:
+            return folder
+    return None
+
+
+def export_for_torchvision(root):
+    """Write the four files, uncompressed, into ``root/FashionMNIST/raw`` and return it.
+
+    That is where ``torchvision.datasets.FashionMNIST(root)``, and so D2L's own
+    ``FashionMNIST``, looks; the Debian package and our cache may hold the files
+    gzipped. The files are found (or downloaded) as ``load_fashion_mnist`` finds them.
+    """
+    folder = find_folder()
+    if folder is None:
+        load_fashion_mnist()   # downloads, or raises DataUnavailableError with the advice
+        folder = find_folder()
+    raw = Path(root) / 'FashionMNIST' / 'raw'
+    raw.mkdir(parents=True, exist_ok=True)
+    for stem in FILES.values():
+        path = _file_in(folder, stem)
+        opener = gzip.open if path.suffix == '.gz' else open
+        with opener(path, 'rb') as fin, open(raw / stem, 'wb') as fout:
+            shutil.copyfileobj(fin, fout)
+    return raw
+
+
 def _read_idx(path, magic, count, item_shape):
     """Read one IDX file (optionally gzipped) into a uint8 tensor, checking every length."""
     expected = count * math.prod(item_shape)
@@ -145,14 +176,13 @@ _MEMORY = {}
 def load_fashion_mnist(root=None, download=True):
     """The four Fashion-MNIST tensors: ``train_images`` (60000, 28, 28) uint8, ``train_labels``
     int64, ``val_images`` (10000, 28, 28), ``val_labels``. Read once per process."""
+    folder = find_folder(root)
+    if folder is not None:
+        key = str(folder.resolve())
+        if key not in _MEMORY:
+            _MEMORY[key] = _read_folder(folder)
+        return _MEMORY[key]
     places = search_paths(root)
-    for _, base in places:
-        folder = _complete_folder(base) if base.is_dir() else None
-        if folder is not None:
-            key = str(folder.resolve())
-            if key not in _MEMORY:
-                _MEMORY[key] = _read_folder(folder)
-            return _MEMORY[key]
     dest = Path(os.environ['BOOK_DATA']).expanduser() if os.environ.get('BOOK_DATA') else cache_dir()
     if not download:
         raise DataUnavailableError(_unavailable_message(places, RuntimeError('download=False')))

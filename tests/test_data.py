@@ -1,5 +1,4 @@
 """data.py: real Fashion-MNIST, D2L's batch format, lookup order, clear failures."""
-import gzip
 import shutil
 from pathlib import Path
 
@@ -22,15 +21,9 @@ def test_batches_have_d2ls_shapes_dtypes_and_range():
 
 def test_same_images_and_labels_as_d2l(oracle, tmp_path):
     """D2L's own FashionMNIST (torchvision + PIL) on the same files gives the same batch."""
-    raw = tmp_path / 'FashionMNIST' / 'raw'
-    raw.mkdir(parents=True)
-    folder = next(f for _, base in data_mod.search_paths() if base.is_dir()
-                  for f in [data_mod._complete_folder(base)] if f)
-    for stem in data_mod.FILES.values():
-        path = data_mod._file_in(folder, stem)
-        opener = gzip.open if path.suffix == '.gz' else open
-        with opener(path, 'rb') as fin, open(raw / stem, 'wb') as fout:
-            shutil.copyfileobj(fin, fout)
+    raw = data_mod.export_for_torchvision(tmp_path)
+    assert raw == tmp_path / 'FashionMNIST' / 'raw'
+    assert sorted(p.name for p in raw.iterdir()) == sorted(data_mod.FILES.values())
     import torchvision
     from torchvision import transforms
     for resize in [(28, 28), (64, 64)]:
@@ -104,8 +97,7 @@ def test_missing_book_data_folder_also_explains(nowhere, monkeypatch):
 
 
 def _copy_dataset(dest):
-    folder = next(f for _, base in data_mod.search_paths() if base.is_dir()
-                  for f in [data_mod._complete_folder(base)] if f)
+    folder = data_mod.find_folder()
     for stem in data_mod.FILES.values():
         shutil.copy(data_mod._file_in(folder, stem), dest)
 
