@@ -39,67 +39,19 @@ from pathlib import Path
 
 import pytest
 
-CODE_DIR = Path(__file__).resolve().parent / 'd2l_code'
+from d2l_reference import CODE_DIR, SECTION_FILES, Tab
+
 REPO_ROOT = CODE_DIR.parent.parent
 D2L_IMPORT = 'from d2l import torch as d2l'
 BOOK_IMPORT = 'import book_utils as d2l'
 SECTION_TIMEOUT_S = 300
 
-SECTION_FILES = {
-    '7.2': '7_2_conv_layer.py',
-    '7.3': '7_3_padding_and_strides.py',
-    '7.4': '7_4_channels.py',
-    '7.5': '7_5_pooling.py',
-    '7.6': '7_6_lenet.py',
-    '8.1': '8_1_alexnet.py',
-    '8.2': '8_2_vgg.py',
-    '8.3': '8_3_nin.py',
-    '8.4': '8_4_googlenet.py',
-    '8.5': '8_5_batch_norm.py',
-    '8.6': '8_6_resnet.py',
-}
+
 
 
 # ---------------------------------------------------------------------------------------
 # The runner (executed in the child process)
 # ---------------------------------------------------------------------------------------
-
-class Tab:
-    """d2lbook's ``tab`` as the book's PyTorch build sees it."""
-
-    @staticmethod
-    def selected(*tabs):
-        return 'pytorch' in tabs
-
-
-def _is_definition(node):
-    """A top-level import, class or function; not the d2l import, not a patch of d2l's own classes."""
-    if isinstance(node, ast.ImportFrom) and node.module == 'd2l':
-        return False
-    if isinstance(node, (ast.Import, ast.ImportFrom, ast.ClassDef)):
-        return True
-    if not isinstance(node, ast.FunctionDef):
-        return False
-    patches_d2l = any(isinstance(d, ast.Call) and ast.unparse(d.func) == 'd2l.add_to_class'
-                      and ast.unparse(d.args[0]).startswith('d2l.') for d in node.decorator_list)
-    return not patches_d2l
-
-
-def d2l_definitions(section, d2l_module):
-    """The classes and functions D2L's code for ``section`` defines, built on ``d2l_module``.
-
-    Only the file's top-level imports, classes and functions run (no training, no
-    output); ``@d2l.add_to_class`` methods join the section's own classes as in the
-    book. The model tests compare ``book_utils`` with these, D2L's verbatim code,
-    instead of with a second copy typed into the tests.
-    """
-    path = CODE_DIR / SECTION_FILES[section]
-    tree = ast.parse(path.read_text(), filename=str(path))
-    module = ast.Module(body=[node for node in tree.body if _is_definition(node)], type_ignores=[])
-    namespace = {'__name__': f'd2l_section_{section}', 'tab': Tab(), 'd2l': d2l_module}
-    exec(compile(module, str(path), 'exec'), namespace)
-    return namespace
-
 
 class _NoRealD2L(importlib.abc.MetaPathFinder):
     """Make ``import d2l`` fail, so a missed import line cannot use the real package."""

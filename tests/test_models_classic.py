@@ -1,63 +1,34 @@
 """AlexNet, VGG and NiN (sections 8.1-8.3) against D2L 1.0.3 and torchvision.
 
 ``d2l.torch`` does not ship these three models (they live only in the book's
-text), so the references below rebuild each one from D2L's layer list on top of
-the oracle's own ``Classifier``, ``layer_summary`` and ``init_cnn``.
+text), so the references below are built from D2L's own code for each section
+(``tests/d2l_code``) on the oracle's ``Classifier``, ``layer_summary`` and ``init_cnn``.
 Big networks (VGG-16/19) are built on the meta device: shapes and parameter
 counts without allocating half a gigabyte of weights.
 """
-import contextlib
-import io
 
 import pytest
 import torch
 from torch import nn
 
 import book_utils as d2l
+from d2l_reference import d2l_definitions, summary_lines
 
 VGG11_QUARTER = ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))   # D2L's training arch
 
 
-# -- D2L 1.0.3's models, rebuilt on the oracle ---------------------------------------
+# -- D2L 1.0.3's models, from its own code for sections 8.1-8.3 (tests/d2l_code) ----------
 
-def _oracle_model(oracle, layers):
-    model = oracle.Classifier()
-    model.net = nn.Sequential(*layers)
-    model.net.apply(oracle.init_cnn)
-    return model
+def ref_alexnet(oracle):
+    return d2l_definitions('8.1', oracle)['AlexNet']()
 
 
-def ref_alexnet(oracle, num_classes=10):
-    conv = nn.LazyConv2d
-    return _oracle_model(oracle, [
-        conv(96, 11, 4, 1), nn.ReLU(), nn.MaxPool2d(3, 2),
-        conv(256, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-        conv(384, 3, padding=1), nn.ReLU(), conv(384, 3, padding=1), nn.ReLU(),
-        conv(256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2), nn.Flatten(),
-        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
-        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5), nn.LazyLinear(num_classes)])
+def ref_vgg(oracle, arch):
+    return d2l_definitions('8.2', oracle)['VGG'](arch)
 
 
-def ref_vgg(oracle, arch, num_classes=10):
-    blocks = []
-    for num_convs, channels in arch:
-        layers = []
-        for _ in range(num_convs):
-            layers += [nn.LazyConv2d(channels, 3, padding=1), nn.ReLU()]
-        blocks.append(nn.Sequential(*layers, nn.MaxPool2d(2, 2)))
-    return _oracle_model(oracle, [
-        *blocks, nn.Flatten(), nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
-        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5), nn.LazyLinear(num_classes)])
-
-
-def ref_nin(oracle, num_classes=10):
-    def block(c, k, s, p):
-        return nn.Sequential(nn.LazyConv2d(c, k, s, p), nn.ReLU(),
-                             nn.LazyConv2d(c, 1), nn.ReLU(), nn.LazyConv2d(c, 1), nn.ReLU())
-    return _oracle_model(oracle, [
-        block(96, 11, 4, 0), nn.MaxPool2d(3, 2), block(256, 5, 1, 2), nn.MaxPool2d(3, 2),
-        block(384, 3, 1, 1), nn.MaxPool2d(3, 2), nn.Dropout(0.5),
-        block(num_classes, 3, 1, 1), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten()])
+def ref_nin(oracle):
+    return d2l_definitions('8.3', oracle)['NiN']()
 
 
 PAIRS = {   # name: (ours, D2L's reference, D2L's input shape for layer_summary)
@@ -68,13 +39,6 @@ PAIRS = {   # name: (ours, D2L's reference, D2L's input shape for layer_summary)
                       (1, 1, 224, 224)),
     'nin': (lambda: d2l.NiN(), ref_nin, (1, 1, 224, 224)),
 }
-
-
-def summary_lines(model, shape):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        model.layer_summary(shape)
-    return [line for line in out.getvalue().splitlines() if 'output shape' in line]
 
 
 def layer_shapes(model, shape, device='meta'):

@@ -5,8 +5,6 @@ The oracle package ``d2l.torch`` holds only some of chapter 8's classes
 sections 8.4-8.6 (``tests/d2l_code``), run on the oracle's ``Classifier`` and
 ``init_cnn``.
 """
-import contextlib
-import io
 
 import pytest
 import torch
@@ -14,7 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import book_utils as d2l
-from test_d2l_chapter_code import d2l_definitions
+from d2l_reference import d2l_definitions, summary_lines
 
 
 @pytest.fixture
@@ -25,13 +23,6 @@ def ref(oracle):
     for section in ('8.4', '8.5', '8.6'):
         classes.update(d2l_definitions(section, oracle))
     return classes
-
-
-def summary_lines(model, shape):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        model.layer_summary(shape)
-    return [line for line in out.getvalue().splitlines() if 'output shape' in line]
 
 
 def count(model):

@@ -1,12 +1,11 @@
 """module.py and hparams.py against D2L 1.0.3."""
-import contextlib
-import io
 
 import pytest
 import torch
 from torch import nn
 
 import book_utils as d2l
+from d2l_reference import summary_lines
 
 
 def test_save_hyperparameters_and_add_to_class():
@@ -31,13 +30,6 @@ def test_classifier_accuracy_and_loss_match_oracle(oracle):
     torch.testing.assert_close(ours.accuracy(Y_hat, Y, averaged=False), ref.accuracy(Y_hat, Y, averaged=False))
     torch.testing.assert_close(ours.loss(Y_hat, Y), ref.loss(Y_hat, Y))
     torch.testing.assert_close(ours.loss(Y_hat, Y, averaged=False), ref.loss(Y_hat, Y, averaged=False))
-
-
-def summary_lines(model, shape):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        model.layer_summary(shape)
-    return [line for line in out.getvalue().splitlines() if 'output shape' in line]
 
 
 def test_lenet_layer_summary_matches_oracle(oracle):
