@@ -67,6 +67,7 @@ class BookWidget(W.VBox):
     """
 
     static_note = None
+    message = None     # an HTML line each widget puts under its figure
     _figure_view = None
     _holding = False   # True while set_values changes several controls
 
@@ -101,6 +102,10 @@ class BookWidget(W.VBox):
         with self.hold():
             for name, value in values.items():
                 self.controls[name].value = value
+
+    def show_message(self, text, kind='info'):
+        """The line under the figure (``self.message``, an ``HTML``); empty text clears it."""
+        self.message.value = message_html(text, kind) if text else ''
 
     def _changed(self):
         if not self._holding:

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from . import conv_geometry as G
-from .base import BookWidget, guarded, image_view, message_html, new_figure, png_of
+from .base import BookWidget, guarded, image_view, new_figure, png_of
 
 # D2L 7.3's "more complicated example": 8x8 input, 3x5 kernel, padding (0, 1), stride (3, 4).
 DEFAULTS = dict(in_size=(8, 8), kernel_size=(3, 5), padding=(0, 1), stride=(3, 4))
@@ -188,7 +188,7 @@ class ConvShapeExplorer(BookWidget):
 
     # -- drawing -------------------------------------------------------------
     def show_message(self, text, kind='info'):
-        self.message.value = message_html(text, kind) if text else ''
+        super().show_message(text, kind)
         if kind == 'error':
             self.result = None
             self.info.value = ''

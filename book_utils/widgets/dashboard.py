@@ -300,9 +300,6 @@ class TrainingDashboard(BookWidget):
         self.table.value = ''
         self.results.children = [self.table]
 
-    def show_message(self, text, kind='info'):
-        self.message.value = message_html(text, kind) if text else ''
-
     # -- one run -------------------------------------------------------------
     def _data(self, batch_size):
         cap = active_profile().max_batch_size

@@ -12,7 +12,7 @@ import torch
 
 from ..data import TEXT_LABELS
 from . import kernels
-from .base import BookWidget, guarded, image_view, labelled, message_html, new_figure, png_of
+from .base import BookWidget, guarded, image_view, labelled, new_figure, png_of
 
 CUSTOM = '(custom)'
 SOURCES = ('Fashion-MNIST', 'edge image (7.2)')
@@ -165,9 +165,6 @@ class KernelDesigner(BookWidget):
             self.redraw()
 
     # -- drawing -------------------------------------------------------------
-    def show_message(self, text, kind='info'):
-        self.message.value = message_html(text, kind) if text else ''
-
     def image(self):
         """The input image and a title for it."""
         fashion = self.source_picker.value == SOURCES[0]

@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 
 from ..data import TEXT_LABELS
 from . import pool_maps as P
-from .base import BookWidget, guarded, image_view, message_html, new_figure, png_of
+from .base import BookWidget, guarded, image_view, new_figure, png_of
 from .kernels import fashion_image
 
 _PAD_GREY = (0.86, 0.86, 0.86)
@@ -185,7 +185,7 @@ class PoolingExplorer(BookWidget):
                               v['mode'], v['ceil_mode'], v['count_include_pad'])
 
     def show_message(self, text, kind='info'):
-        self.message.value = message_html(text, kind) if text else ''
+        super().show_message(text, kind)
         if kind == 'error':
             self.result = None
             self.info.value = ''
