@@ -68,6 +68,12 @@ def _is_layout_error(err):
     return isinstance(err, RuntimeError) and 'view size is not compatible' in str(err)
 
 
+def _metrics_text(record):
+    """'train_loss 0.512, val_loss 0.498, val_acc 0.823': an epoch's metrics, for people."""
+    return ', '.join(f'{k} {v:.3f}' for k, v in record.items()
+                     if k not in ('epoch', 'seconds', 'examples_per_sec'))
+
+
 class CappedLoader:
     """At most ``limit`` batches of ``loader`` per pass (the smoke profile's cap)."""
 
@@ -331,14 +337,12 @@ class Trainer(HyperParameters):
         if not self.history or not in_notebook():   # scripts already printed each epoch
             return
         last = self.history[-1]
-        parts = [f'{k} {v:.3f}' for k, v in last.items() if k not in ('epoch', 'seconds', 'examples_per_sec')]
         seconds = sum(h['seconds'] for h in self.history)
-        self._say(f'epoch {last["epoch"]}: ' + ', '.join(parts) +
-                  f'; {last["examples_per_sec"]:,.0f} examples/s, {seconds:.1f} s in all.')
+        self._say(f'epoch {last["epoch"]}: {_metrics_text(last)}; '
+                  f'{last["examples_per_sec"]:,.0f} examples/s, {seconds:.1f} s in all.')
 
     def _check_divergence(self, loss_value, batch_in_epoch):
-        if self._first_loss is None:
-            self._first_loss = loss_value
+        """False (and a DivergenceWarning) once the loss is not finite or far above the first."""
         limit = self.divergence_factor * max(abs(self._first_loss), 1.0)
         if math.isfinite(loss_value) and loss_value <= limit:
             return True
@@ -396,10 +400,8 @@ class Trainer(HyperParameters):
         record['examples_per_sec'] = examples / max(train_seconds, 1e-9)
         self.history.append(record)
         if not in_notebook() and self.verbose:
-            print(f'epoch {record["epoch"]}/{self.max_epochs}: ' +
-                  ', '.join(f'{k} {v:.3f}' for k, v in record.items()
-                            if k not in ('epoch', 'seconds', 'examples_per_sec')) +
-                  f' ({record["examples_per_sec"]:,.0f} examples/s)')
+            print(f'epoch {record["epoch"]}/{self.max_epochs}: {_metrics_text(record)} '
+                  f'({record["examples_per_sec"]:,.0f} examples/s)')
         return True
 
     def _tick(self, steps, loss=None):
