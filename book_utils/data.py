@@ -208,6 +208,11 @@ def to_float_images(images, resize=None):
     return X
 
 
+def _check_batch_size(batch_size):
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f'batch_size must be a positive int, got {batch_size!r}.')
+
+
 class TensorLoader:
     """Batches of in-memory tensors: a drop-in for ``DataLoader(TensorDataset(...))``.
 
@@ -218,8 +223,7 @@ class TensorLoader:
     """
 
     def __init__(self, tensors, batch_size, shuffle, transform=None, seed=None):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f'batch_size must be a positive int, got {batch_size!r}.')
+        _check_batch_size(batch_size)
         self.tensors = tuple(tensors)
         self.batch_size, self.shuffle, self.transform = batch_size, shuffle, transform
         self.seed = int(torch.randint(0, 2**62, ())) if seed is None else seed
@@ -311,12 +315,10 @@ class FashionMNIST(DataModule):
     def __init__(self, batch_size=64, resize=(28, 28), *, root='../data',
                  num_train=None, num_val=None):
         super().__init__(root=root)
-        cap = active_profile().max_batch_size
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f'batch_size must be a positive int, got {batch_size!r}.')
-        batch_size = min(batch_size, cap) if cap else batch_size
+        _check_batch_size(batch_size)
+        batch_size = active_profile().capped_batch_size(batch_size)
         resize = _as_size(resize)
-        self.save_hyperparameters(ignore=['root', 'cap'])
+        self.save_hyperparameters(ignore=['root'])
         tensors = load_fashion_mnist(root)
         self.train = _Split(tensors['train_images'][:num_train], tensors['train_labels'][:num_train],
                             resize)

@@ -24,6 +24,10 @@ class Profile:
     max_val_batches: int | None = None    # cap on batches per validation pass
     max_batch_size: int | None = None     # cap on FashionMNIST(batch_size=...)
 
+    def capped_batch_size(self, batch_size):
+        """The batch size FashionMNIST uses when ``batch_size`` is asked for."""
+        return min(batch_size, self.max_batch_size) if self.max_batch_size else batch_size
+
 
 _PROFILES = {
     'full': Profile('full'),
@@ -121,7 +125,7 @@ def _describe_reduction(full, run, profile):
     if run.get('num_train'):
         changes.append(f"{run['num_train']:,} training / {run.get('num_val') or 10_000:,} "
                        f"validation images instead of 60,000 / 10,000")
-    batch_size = min(run['batch_size'], profile.max_batch_size or run['batch_size'])
+    batch_size = profile.capped_batch_size(run['batch_size'])
     if batch_size != full['batch_size']:   # what FashionMNIST will use, after the profile's cap
         changes.append(f"batch size {batch_size} instead of {full['batch_size']}")
     if run['lr'] != full['lr']:

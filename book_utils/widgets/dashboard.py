@@ -302,10 +302,9 @@ class TrainingDashboard(BookWidget):
 
     # -- one run -------------------------------------------------------------
     def _data(self, batch_size):
-        cap = active_profile().max_batch_size
         if self.data is None:
             self.data = FashionMNIST(batch_size=batch_size)
-        self.data.batch_size = min(batch_size, cap) if cap else batch_size
+        self.data.batch_size = active_profile().capped_batch_size(batch_size)
         return self.data
 
     def _build_model(self, config):
