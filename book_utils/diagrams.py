@@ -1,17 +1,19 @@
-"""Pictures of the small matrices that chapter 7 works out by hand.
+"""Pictures of the small matrices that chapter 7 works out by hand, and of networks.
 
 D2L draws its cross-correlation, padding, stride, channel and pooling figures
 by hand. Here they are drawn from the very tensors the text computes, so a
-figure can never disagree with the numbers printed beside it.
+figure can never disagree with the numbers printed beside it; likewise the
+layer stacks of chapter 8 are read off the models themselves.
 """
 import dataclasses
 
 import numpy as np
 import torch
+from torch import nn
 from matplotlib import patches
 from matplotlib import pyplot as plt
 
-__all__ = ['Grid', 'show_grids', 'show_pipeline']
+__all__ = ['Grid', 'show_grids', 'show_pipeline', 'layer_label', 'draw_stack']
 
 # One colour a window: the i-th window of every panel shares colour i, so the
 # output cell and the input window that produced it read as one pair.
@@ -138,3 +140,47 @@ def show_pipeline(stages, box_width=1.7, fontsize=9):
     ax.set_ylim(-0.15, 1.15)
     ax.axis('off')
     return fig
+
+
+def layer_label(layer):
+    """One line of text for a layer with weights or a pooling layer; None for the rest."""
+    if isinstance(layer, nn.Conv2d):
+        k, s, p = layer.kernel_size[0], layer.stride[0], layer.padding[0]
+        return f'{k}x{k} conv, {layer.out_channels} ch' + (f', stride {s}' if s > 1 else '') \
+            + (f', pad {p}' if p else '')
+    if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+        kind = 'max' if isinstance(layer, nn.MaxPool2d) else 'avg'
+        return f'{layer.kernel_size}x{layer.kernel_size} {kind}-pool, stride {layer.stride}'
+    if isinstance(layer, nn.AdaptiveAvgPool2d):
+        return 'global avg-pool'
+    if isinstance(layer, nn.Linear):
+        return f'dense, {layer.out_features}'
+    return None
+
+
+def draw_stack(ax, title, model, X_shape, color, height=13):
+    """Draw ``model.net`` on ``ax`` as boxes from the input (bottom) to the output (top).
+
+    Layers with weights are filled with ``color``; a dashed frame surrounds each
+    block (an ``nn.Sequential`` of several such layers), so AlexNet, VGG and NiN
+    can be compared side by side. ``height`` (in boxes) lines up several stacks.
+    """
+    model(torch.zeros(X_shape))   # materialise the lazy layers
+    labels, groups = [f'image {X_shape[-2]}x{X_shape[-1]}'], []
+    for child in model.net:
+        inner = [label for label in map(layer_label, child.modules()) if label is not None]
+        if isinstance(child, nn.Sequential) and len(inner) > 1:
+            groups.append((len(labels), len(labels) + len(inner)))
+        labels += inner
+    for i, label in enumerate(labels):
+        fc = '#eeeeee' if i == 0 else (color if 'conv' in label or 'dense' in label else 'white')
+        ax.add_patch(patches.FancyBboxPatch((0.1, i), 0.8, 0.62, boxstyle='round,pad=0.03',
+                                            fc=fc, ec='#444444'))
+        ax.text(0.5, i + 0.31, label, ha='center', va='center', fontsize=7.5)
+        if i:
+            ax.annotate('', (0.5, i - 0.04), (0.5, i - 0.34), arrowprops=dict(arrowstyle='->'))
+    for start, end in groups:
+        ax.add_patch(patches.Rectangle((0.02, start - 0.15), 0.96, end - start - 0.05,
+                                       fill=False, ls='--', ec='#777777'))
+    ax.set_xlim(0, 1), ax.set_ylim(-0.3, max(height, len(labels)))
+    ax.set_title(title, fontsize=10), ax.axis('off')

@@ -2,10 +2,12 @@
 import matplotlib
 import pytest
 import torch
+from matplotlib import patches
 from matplotlib import pyplot as plt
 
 import book_utils as d2l
-from book_utils.diagrams import WINDOW_COLOURS, Grid, show_grids, show_pipeline
+
+from book_utils.diagrams import WINDOW_COLOURS, Grid, draw_stack, show_grids, show_pipeline
 
 matplotlib.use('Agg')
 
@@ -56,4 +58,26 @@ def test_bad_input_is_named():
 def test_pipeline_labels():
     fig = show_pipeline([('input', '1x28x28'), ('conv', '6x28x28')])
     assert _texts(fig)[:4] == ['input', '1x28x28', 'conv', '6x28x28']
+    plt.close(fig)
+
+
+def test_layer_stack_reads_the_model():
+    """AlexNet's stack: the image, then each conv/pool/dense layer bottom to top."""
+    fig, ax = plt.subplots()
+    draw_stack(ax, 'AlexNet', d2l.AlexNet(), (1, 1, 224, 224), '#fdd0a2')
+    texts = [t.get_text() for t in ax.texts if t.get_text()]   # (arrows are empty texts)
+    assert texts[:3] == ['image 224x224', '11x11 conv, 96 ch, stride 4, pad 1',
+                         '3x3 max-pool, stride 2']
+    assert texts[-1] == 'dense, 10' and len(texts) == 1 + 5 + 3 + 3
+    plt.close(fig)
+
+
+def test_layer_stack_frames_each_block():
+    """VGG-11: one dashed frame a block of several layers (five blocks of conv + pool)."""
+    fig, ax = plt.subplots()
+    draw_stack(ax, 'VGG-11', d2l.VGG('vgg11'), (1, 1, 224, 224), '#c7e9c0', height=17)
+    frames = [p for p in ax.patches if isinstance(p, patches.Rectangle)
+              and not isinstance(p, patches.FancyBboxPatch)]
+    assert len(frames) == 5
+    assert ax.get_ylim()[1] == 17
     plt.close(fig)
