@@ -5,6 +5,7 @@ by hand. Here they are drawn from the very tensors the text computes, so a
 figure can never disagree with the numbers printed beside it; likewise the
 layer stacks of chapter 8 are read off the models themselves.
 """
+import copy
 import dataclasses
 
 import numpy as np
@@ -12,6 +13,8 @@ import torch
 from torch import nn
 from matplotlib import patches
 from matplotlib import pyplot as plt
+
+from .checks import check_pair
 
 __all__ = ['Grid', 'show_grids', 'show_pipeline', 'layer_label', 'draw_stack']
 
@@ -42,7 +45,35 @@ class Grid:
         if values.ndim != 2:
             raise ValueError(f'A Grid draws one matrix (rows, cols); got an array of shape '
                              f'{values.shape}. Draw each channel as its own Grid.')
+        if values.size == 0:
+            raise ValueError(f'A Grid needs at least one value to draw; got an empty matrix of '
+                             f'shape {values.shape}.')
         return values
+
+    def pad_pair(self):
+        """``pad`` as (rows, cols), checked against the matrix: padding is a border, so at
+        most half of each side."""
+        rows, cols = self.matrix().shape
+        pr, pc = check_pair(self.pad, 'pad', low=0)
+        if 2 * pr > rows or 2 * pc > cols:
+            raise ValueError(f'pad must be at most half the matrix on each side (a border of '
+                             f'{rows // 2} rows and {cols // 2} columns for shape {(rows, cols)}), '
+                             f'got {self.pad!r}.')
+        return pr, pc
+
+    def checked_windows(self):
+        """``windows`` as (row, col, height, width) rectangles of positive size inside the matrix."""
+        rows, cols = self.matrix().shape
+        for w in self.windows:
+            if not (isinstance(w, (tuple, list)) and len(w) == 4 and
+                    all(isinstance(v, int) and not isinstance(v, bool) for v in w)):
+                raise TypeError(f'windows must hold (row, col, height, width) tuples of ints, '
+                                f'got {w!r}.')
+            r, c, h, wd = w
+            if h < 1 or wd < 1 or r < 0 or c < 0 or r + h > rows or c + wd > cols:
+                raise ValueError(f'window {tuple(w)} (row, col, height, width) must lie inside '
+                                 f'the {rows}x{cols} matrix with height and width >= 1.')
+        return list(self.windows)
 
 
 def _format(v):
@@ -52,28 +83,25 @@ def _format(v):
     return f'{int(round(v))}' if abs(v - round(v)) < 1e-6 else f'{v:.2f}'.rstrip('0')
 
 
-def _pad_pair(pad):
-    return (pad, pad) if isinstance(pad, int) else tuple(pad)
-
-
 def _draw_grid(ax, grid, left, top, fontsize):
     values = grid.matrix()
     rows, cols = values.shape
-    pr, pc = _pad_pair(grid.pad)
+    pr, pc = grid.pad_pair()
+    windows = grid.checked_windows()
     longest = max(len(_format(v)) for v in values.flat)
     cell_font = fontsize * min(1.0, 2.6 / longest)       # long numbers still fit their cell
     for i in range(rows):
         for j in range(cols):
             padded = i < pr or i >= rows - pr or j < pc or j >= cols - pc
             colour = PAD_COLOUR if padded else 'white'
-            for k, (r, c, h, w) in enumerate(grid.windows):
+            for k, (r, c, h, w) in enumerate(windows):
                 if r <= i < r + h and c <= j < c + w:
                     colour = WINDOW_COLOURS[k % len(WINDOW_COLOURS)]
             ax.add_patch(patches.Rectangle((left + j, top - i - 1), 1, 1, facecolor=colour,
                                            edgecolor='black', linewidth=1))
             ax.text(left + j + 0.5, top - i - 0.5, _format(values[i, j]), ha='center',
                     va='center', fontsize=cell_font)
-    for k, (r, c, h, w) in enumerate(grid.windows):   # a darker outline around each window
+    for k, (r, c, h, w) in enumerate(windows):   # a darker outline around each window
         ax.add_patch(patches.Rectangle((left + c, top - r - h), w, h, fill=False,
                                        edgecolor='#08519c' if k == 0 else '#a63603', linewidth=2))
     if grid.title:
@@ -89,11 +117,15 @@ def show_grids(grids, between=(), cell=0.45, fontsize=11):
     vertically. Returns the figure.
     """
     grids = [g if isinstance(g, Grid) else Grid(g) for g in grids]
+    if not grids:
+        raise ValueError('show_grids needs at least one matrix (a Grid or a 2-D tensor), got none.')
     between = list(between)
     if between and len(between) != len(grids) - 1:
         raise ValueError(f'between needs one symbol for each gap, {len(grids) - 1} for '
                          f'{len(grids)} grids; got {len(between)}: {between!r}.')
     shapes = [g.matrix().shape for g in grids]
+    for g in grids:   # every refusal before a figure is made
+        g.pad_pair(), g.checked_windows()
     height = max(r for r, _ in shapes)
     gap = 1.6
     width = sum(c for _, c in shapes) + gap * (len(grids) - 1)
@@ -164,8 +196,19 @@ def draw_stack(ax, title, model, X_shape, color, height=13):
     Layers with weights are filled with ``color``; a dashed frame surrounds each
     block (an ``nn.Sequential`` of several such layers), so AlexNet, VGG and NiN
     can be compared side by side. ``height`` (in boxes) lines up several stacks.
+    The caller's model is not changed: lazy layers are materialised on a copy.
     """
-    model(torch.zeros(X_shape))   # materialise the lazy layers
+    if not (isinstance(X_shape, (tuple, list, torch.Size)) and len(X_shape) == 4 and
+            all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in X_shape)):
+        raise ValueError(f'X_shape must be (batch, channels, height, width) with positive ints, '
+                         f'e.g. (1, 1, 224, 224); got {X_shape!r}.')
+    if not isinstance(getattr(model, 'net', None), nn.Sequential):
+        raise TypeError(f'model must have a .net that is an nn.Sequential (as the book\'s '
+                        f'models do), got {type(model).__name__}.')
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters()):
+        model = copy.deepcopy(model)   # materialise the lazy layers on a copy, not the caller's
+        with torch.no_grad():
+            model.eval()(torch.zeros(X_shape))
     labels, groups = [f'image {X_shape[-2]}x{X_shape[-1]}'], []
     for child in model.net:
         inner = [label for label in map(layer_label, child.modules()) if label is not None]

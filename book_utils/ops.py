@@ -9,20 +9,10 @@ index error from deep inside a loop.
 import torch
 from torch.nn import functional as F
 
+from .checks import check_choice, check_pair
+
 __all__ = ['corr2d', 'corr2d_multi_in', 'corr2d_multi_in_out', 'corr2d_multi_in_out_1x1',
            'pool2d', 'comp_conv2d', 'conv_output_shape']
-
-
-def _pair(value, name):
-    """``3 -> (3, 3)``, ``(3, 5) -> (3, 5)``, anything else a clear error."""
-    if isinstance(value, bool):
-        raise TypeError(f'{name} must be an int or a pair of ints, got {value!r}.')
-    if isinstance(value, int):
-        return value, value
-    if isinstance(value, (tuple, list, torch.Size)) and len(value) == 2 \
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return tuple(value)
-    raise TypeError(f'{name} must be an int or a pair (height, width) of ints, got {value!r}.')
 
 
 def _check_tensor(x, name, ndim, layout):
@@ -32,6 +22,13 @@ def _check_tensor(x, name, ndim, layout):
     if x.dim() != ndim:
         raise ValueError(f'{name} must have {ndim} dimensions {layout}, '
                          f'got shape {tuple(x.shape)} ({x.dim()} dimensions).')
+
+
+def _check_not_empty(x, name, what):
+    """A zero-sized axis would give an empty sum (zeros) or an empty stack, never an error."""
+    if 0 in x.shape:
+        raise ValueError(f'{name} is empty (shape {tuple(x.shape)}): {what} needs at least one '
+                         f'element along every axis.')
 
 
 def _float(x):
@@ -48,6 +45,8 @@ def corr2d(X, K):
     """
     _check_tensor(X, 'X', 2, '(height, width)')
     _check_tensor(K, 'K', 2, '(kernel height, kernel width)')
+    _check_not_empty(X, 'X', 'the input')
+    _check_not_empty(K, 'K', 'a kernel')
     h, w = K.shape
     if h > X.shape[0] or w > X.shape[1]:
         raise ValueError(f'Kernel of shape {tuple(K.shape)} is larger than the input of shape '
@@ -66,6 +65,7 @@ def corr2d_multi_in(X, K):
     """
     _check_tensor(X, 'X', 3, '(channels, height, width)')
     _check_tensor(K, 'K', 3, '(channels, kernel height, kernel width)')
+    _check_not_empty(X, 'X', 'the input (one matrix per channel)')
     if X.shape[0] != K.shape[0]:
         raise ValueError(f'X has {X.shape[0]} input channels but K has {K.shape[0]}: '
                          f'the kernel needs one (kh, kw) slice per input channel '
@@ -77,6 +77,7 @@ def corr2d_multi_in_out(X, K):
     """One multi-input cross-correlation per output channel, stacked: K is (c_o, c_i, kh, kw)."""
     _check_tensor(X, 'X', 3, '(channels, height, width)')
     _check_tensor(K, 'K', 4, '(output channels, input channels, kernel height, kernel width)')
+    _check_not_empty(K, 'K', 'the kernel (one per output channel)')
     return torch.stack([corr2d_multi_in(X, k) for k in K], 0)
 
 
@@ -87,6 +88,8 @@ def corr2d_multi_in_out_1x1(X, K):
             (K.dim() == 4 and tuple(K.shape[2:]) != (1, 1)):
         got = tuple(K.shape) if isinstance(K, torch.Tensor) else type(K).__name__
         raise ValueError(f'K must be a 1x1 kernel of shape (c_o, c_i, 1, 1) or (c_o, c_i), got {got}.')
+    _check_not_empty(X, 'X', 'the input')
+    _check_not_empty(K, 'K', 'the kernel')
     c_i, h, w = X.shape
     c_o = K.shape[0]
     if K.shape[1] != c_i:
@@ -104,14 +107,11 @@ def pool2d(X, pool_size, mode='max', padding=0, stride=1):
     padded cell never wins, average pooling pads with zeros that are counted.
     """
     _check_tensor(X, 'X', 2, '(height, width)')
-    if mode not in ('max', 'avg'):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}.")
-    p_h, p_w = _pair(pool_size, 'pool_size')
-    pad_h, pad_w = _pair(padding, 'padding')
-    s_h, s_w = _pair(stride, 'stride')
-    if p_h < 1 or p_w < 1 or s_h < 1 or s_w < 1 or pad_h < 0 or pad_w < 0:
-        raise ValueError(f'pool_size and stride must be >= 1 and padding >= 0, got '
-                         f'pool_size={pool_size!r}, stride={stride!r}, padding={padding!r}.')
+    _check_not_empty(X, 'X', 'pooling')
+    check_choice(mode, 'mode', ('max', 'avg'))
+    p_h, p_w = check_pair(pool_size, 'pool_size', low=1)
+    pad_h, pad_w = check_pair(padding, 'padding', low=0)
+    s_h, s_w = check_pair(stride, 'stride', low=1)
     if pad_h or pad_w:
         X = F.pad(_float(X), (pad_w, pad_w, pad_h, pad_h),
                   value=float('-inf') if mode == 'max' else 0.0)
@@ -124,6 +124,9 @@ def pool2d(X, pool_size, mode='max', padding=0, stride=1):
 
 def comp_conv2d(conv2d, X):
     """Apply a conv layer to one (h, w) matrix: add batch and channel axes, then drop them."""
+    if not callable(conv2d):
+        raise TypeError(f'conv2d must be a layer such as nn.Conv2d(1, 1, kernel_size=3), got '
+                        f'{conv2d!r} ({type(conv2d).__name__}).')
     _check_tensor(X, 'X', 2, '(height, width)')
     X = X.reshape((1, 1) + X.shape)
     Y = conv2d(X)
@@ -142,20 +145,19 @@ def conv_output_shape(in_size, kernel_size, padding=0, stride=1, dilation=1, cei
     """
     scalar = all(isinstance(v, int) or isinstance(v, str)
                  for v in (in_size, kernel_size, padding, stride, dilation))
-    n, k = _pair(in_size, 'in_size'), _pair(kernel_size, 'kernel_size')
-    s, d = _pair(stride, 'stride'), _pair(dilation, 'dilation')
-    for name, pair, low in (('in_size', n, 1), ('kernel_size', k, 1), ('stride', s, 1),
-                            ('dilation', d, 1)):
-        if min(pair) < low:
-            raise ValueError(f'{name} must be >= {low}, got {pair if not scalar else pair[0]}.')
+    n = check_pair(in_size, 'in_size', low=1)
+    k = check_pair(kernel_size, 'kernel_size', low=1)
+    s = check_pair(stride, 'stride', low=1)
+    d = check_pair(dilation, 'dilation', low=1)
     if padding == 'same':
         if s != (1, 1):
             raise ValueError("padding='same' needs stride 1 (as in nn.Conv2d); "
                              f'got stride {stride!r}. Give the padding as numbers instead.')
         return in_size if scalar else tuple(n)
-    p = (0, 0) if padding == 'valid' else _pair(padding, 'padding')
-    if min(p) < 0:
-        raise ValueError(f'padding must be >= 0, got {padding!r}.')
+    if isinstance(padding, str) and padding != 'valid':
+        raise ValueError(f"padding must be an int, a (height, width) pair of ints, 'same' or "
+                         f"'valid'; got {padding!r}.")
+    p = (0, 0) if padding == 'valid' else check_pair(padding, 'padding', low=0)
     out = []
     for dim, n_, k_, p_, s_, d_ in zip(('height', 'width'), n, k, p, s, d):
         span = d_ * (k_ - 1) + 1

@@ -123,7 +123,7 @@ def test_conv_output_shape_scalars_and_modes():
     (lambda: d2l.corr2d_multi_in_out(torch.ones(3, 5, 5), torch.ones(3, 2, 2)), ValueError, ['4 dimensions']),
     (lambda: d2l.corr2d_multi_in_out_1x1(torch.ones(3, 5, 5), torch.ones(2, 4, 1, 1)), ValueError, ['3 input channels', 'expects 4']),
     (lambda: d2l.pool2d(torch.ones(2, 2), (3, 3)), ValueError, ['(3, 3)', 'larger']),
-    (lambda: d2l.pool2d(torch.ones(4, 4), 2, mode='median'), ValueError, ["'max' or 'avg'"]),
+    (lambda: d2l.pool2d(torch.ones(4, 4), 2, mode='median'), ValueError, ["mode must be one of 'max', 'avg'"]),
     (lambda: d2l.comp_conv2d(nn.LazyConv2d(1, 3), torch.ones(1, 8, 8)), ValueError, ['(height, width)', '(1, 8, 8)']),
     (lambda: d2l.conv_output_shape(5, 7), ValueError, ['height', 'spans 7']),
     (lambda: d2l.conv_output_shape(5, 'x'), TypeError, ['kernel_size']),

@@ -384,7 +384,7 @@ def test_pool_settings_refuse_what_torch_refuses():
         P.PoolSettings(kernel_size=3, padding=2)
     with pytest.raises(RuntimeError, match='pad should be at most half'):
         nn.MaxPool2d(3, padding=2)(torch.zeros(1, 1, 5, 5))
-    with pytest.raises(ValueError, match="'max' or 'avg'"):
+    with pytest.raises(ValueError, match="mode must be one of 'max', 'avg'"):
         P.PoolSettings(mode='min')
     with pytest.raises(ValueError, match='matrix'):
         P.pool(torch.zeros(1, 4, 4), P.PoolSettings())

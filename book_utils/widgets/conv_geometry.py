@@ -11,19 +11,11 @@ import warnings
 import torch
 from torch import nn
 
+from ..checks import check_choice, check_int, check_pair
 from ..ops import conv_output_shape
 
 PADDING_MODES = ('zeros', 'reflect', 'replicate', 'circular')
 DIMS = ('height', 'width')
-
-
-def _pair_of_ints(value, name, low):
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair):
-        raise ValueError(f'{name} must be an int or a (height, width) pair of ints, got {value!r}.')
-    if min(pair) < low:
-        raise ValueError(f'{name} must be at least {low}, got {value!r}.')
-    return pair
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,18 +37,15 @@ class ConvSettings:
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
-        set_('in_size', _pair_of_ints(self.in_size, 'in_size', 1))
-        set_('kernel_size', _pair_of_ints(self.kernel_size, 'kernel_size', 1))
-        set_('stride', _pair_of_ints(self.stride, 'stride', 1))
-        set_('dilation', _pair_of_ints(self.dilation, 'dilation', 1))
-        if self.padding not in ('same', 'valid'):
-            set_('padding', _pair_of_ints(self.padding, 'padding', 0))
-        if self.padding_mode not in PADDING_MODES:
-            raise ValueError(f'padding_mode must be one of {PADDING_MODES}, got {self.padding_mode!r}.')
+        for name in ('in_size', 'kernel_size', 'stride', 'dilation'):
+            set_(name, check_pair(getattr(self, name), name, low=1))
+        if isinstance(self.padding, str):
+            check_choice(self.padding, 'padding', ('same', 'valid'))
+        else:
+            set_('padding', check_pair(self.padding, 'padding', low=0))
+        check_choice(self.padding_mode, 'padding_mode', PADDING_MODES)
         for name in ('in_channels', 'out_channels', 'groups'):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f'{name} must be a positive int, got {value!r}.')
+            check_int(getattr(self, name), name, low=1)
         for name in ('in_channels', 'out_channels'):
             if getattr(self, name) % self.groups:
                 raise ValueError(f'{name} = {getattr(self, name)} is not divisible by groups = '

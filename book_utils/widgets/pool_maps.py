@@ -11,19 +11,10 @@ import dataclasses
 
 import torch
 
+from ..checks import check_bool, check_choice, check_pair
 from ..ops import conv_output_shape
 
 MODES = ('max', 'avg')
-
-
-def _pair(value, name, low):
-    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and
-            all(isinstance(v, int) and not isinstance(v, bool) for v in pair)):
-        raise ValueError(f'{name} must be an int or a (height, width) pair of ints, got {value!r}.')
-    if min(pair) < low:
-        raise ValueError(f'{name} must be at least {low}, got {value!r}.')
-    return tuple(pair)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,11 +29,13 @@ class PoolSettings:
 
     def __post_init__(self):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be 'max' or 'avg', got {self.mode!r}.")
-        set_('kernel_size', _pair(self.kernel_size, 'kernel_size', 1))
-        set_('stride', self.kernel_size if self.stride is None else _pair(self.stride, 'stride', 1))
-        set_('padding', _pair(self.padding, 'padding', 0))
+        check_choice(self.mode, 'mode', MODES)
+        set_('kernel_size', check_pair(self.kernel_size, 'kernel_size', low=1))
+        set_('stride', self.kernel_size if self.stride is None
+             else check_pair(self.stride, 'stride', low=1))
+        set_('padding', check_pair(self.padding, 'padding', low=0))
+        check_bool(self.ceil_mode, 'ceil_mode')
+        check_bool(self.count_include_pad, 'count_include_pad')
         for p, k in zip(self.padding, self.kernel_size):
             if 2 * p > k:   # PyTorch's rule: padding beyond half a window would pool only padding
                 raise ValueError(f'Padding {self.padding} is more than half the window '
@@ -100,9 +93,10 @@ def pool(X, s):
     cells never win a max (PyTorch pads with -inf) and count as zeros in an
     average when ``count_include_pad``.
     """
-    if not isinstance(X, torch.Tensor) or X.dim() != 2:
-        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
-        raise ValueError(f'pool expects a matrix (height, width), got {got}.')
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f'X must be a torch.Tensor matrix (height, width), got {type(X).__name__}.')
+    if X.dim() != 2 or 0 in X.shape:
+        raise ValueError(f'X must be a non-empty matrix (height, width), got shape {tuple(X.shape)}.')
     X = X.float()
     out_h, out_w = output_size(X.shape, s)
     Y = torch.empty(out_h, out_w)
