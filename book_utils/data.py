@@ -15,15 +15,17 @@ import gzip
 import math
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
+from .checks import check_int, check_pair
 from .hparams import HyperParameters
 from .profiles import active_profile
 
-__all__ = ['DataUnavailableError', 'DataCorruptError', 'DataModule', 'FashionMNIST',
+__all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataModule', 'FashionMNIST',
            'TensorLoader', 'load_fashion_mnist']
 
 FILES = {
@@ -40,6 +42,10 @@ TEXT_LABELS = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
 
 class DataUnavailableError(RuntimeError):
     """Fashion-MNIST is not on this machine and could not be downloaded."""
+
+
+class DataPermissionError(DataUnavailableError):
+    """A Fashion-MNIST file or folder exists but this user may not read it (not a corrupt file)."""
 
 
 class DataCorruptError(RuntimeError):
@@ -66,10 +72,34 @@ def _file_in(folder, stem):
 
 
 def _complete_folder(base):
-    for folder in _layouts(base):
-        if all(_file_in(folder, stem) for stem in FILES.values()):
-            return folder
-    return None
+    return _inspect(base)[0]
+
+
+def _inspect(base):
+    """``(folder, None)`` for the folder under ``base`` that holds all four files, else
+    ``(None, reason)``: the reason names the path and, where some files are there, the
+    missing ones, so a half-copied ``BOOK_DATA`` says what to add."""
+    base = Path(base)
+    try:
+        if not base.exists():
+            return None, f'{base} does not exist'
+        if not base.is_dir():
+            return None, f'{base} is a file, not a folder'
+        closest = None
+        for folder in _layouts(base):
+            if not folder.is_dir():
+                continue
+            missing = [stem for stem in FILES.values() if _file_in(folder, stem) is None]
+            if not missing:
+                return folder, None
+            if closest is None or len(missing) < len(closest[1]):
+                closest = (folder, missing)
+    except PermissionError as err:
+        return None, f'{err.filename or base} cannot be read (permission denied)'
+    if closest is None or len(closest[1]) == len(FILES):
+        return None, f'{base} holds none of the four Fashion-MNIST files'
+    folder, missing = closest
+    return None, f'{folder} is missing {", ".join(m + "[.gz]" for m in missing)}'
 
 
 def search_paths(root=None):
@@ -87,7 +117,7 @@ def search_paths(root=None):
 def find_folder(root=None):
     """The first folder, in the order of ``search_paths(root)``, that holds all four files."""
     for _, base in search_paths(root):
-        folder = _complete_folder(base) if base.is_dir() else None
+        folder = _complete_folder(base)
         if folder is not None:
             return folder
     return None
@@ -102,7 +132,7 @@ def export_for_torchvision(root):
     """
     folder = find_folder()
     if folder is None:
-        load_fashion_mnist()   # downloads, or raises DataUnavailableError with the advice
+        _shared_tensors()   # downloads, or raises DataUnavailableError with the advice
         folder = find_folder()
     raw = Path(root) / 'FashionMNIST' / 'raw'
     raw.mkdir(parents=True, exist_ok=True)
@@ -122,6 +152,11 @@ def _read_idx(path, magic, count, item_shape):
         opener = gzip.open if path.suffix == '.gz' else open
         with opener(path, 'rb') as f:
             raw = f.read()
+    except PermissionError as err:
+        raise DataPermissionError(
+            f'{path} exists but cannot be read (permission denied): the file is not corrupt, '
+            f'this user may not open it. Fix its permissions (chmod a+r) or point BOOK_DATA '
+            f'at a readable copy.') from err
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise DataCorruptError(f'{path} is truncated or corrupt ({err}). Delete it and load again '
                                f'to fetch a fresh copy, or reinstall dataset-fashion-mnist.') from err
@@ -155,8 +190,10 @@ def _download(dest):
     return dest / 'FashionMNIST' / 'raw'
 
 
-def _unavailable_message(places, download_error):
-    searched = '\n'.join(f'  - {where}: {path}' for where, path in places)
+def _unavailable_message(places, download_error, problems=None):
+    problems = problems or {}
+    searched = '\n'.join(f'  - {where}: {path}' + (f' ({problems[where]})' if where in problems
+                                                    else '') for where, path in places)
     return (
         'Fashion-MNIST was not found and could not be downloaded '
         f'({type(download_error).__name__}: {download_error}).\n'
@@ -170,28 +207,57 @@ def _unavailable_message(places, download_error):
         f'     (verified by MD5) into {os.environ.get("BOOK_DATA") or cache_dir()}.')
 
 
-_MEMORY = {}
+_MEMORY = {}   # folder -> the four tensors, shared by every FashionMNIST: never handed out
 
 
 def load_fashion_mnist(root=None, download=True):
     """The four Fashion-MNIST tensors: ``train_images`` (60000, 28, 28) uint8, ``train_labels``
-    int64, ``val_images`` (10000, 28, 28), ``val_labels``. Read once per process."""
-    folder = find_folder(root)
-    if folder is not None:
+    int64, ``val_images`` (10000, 28, 28), ``val_labels``. Read from disk once per process;
+    each call returns its own copy (about 55 MB, tens of ms), so editing it cannot change
+    what other code loads."""
+    return {key: t.clone() for key, t in _shared_tensors(root, download).items()}
+
+
+def _warn_skipped(problems, folder):
+    """A ``BOOK_DATA`` the reader set but that cannot be used is announced, not skipped silently."""
+    if '$BOOK_DATA' in problems:
+        warnings.warn(f'BOOK_DATA is set but not usable: {problems["$BOOK_DATA"]}. '
+                      f'Using the copy in {folder} instead; fix or unset BOOK_DATA.', stacklevel=4)
+
+
+def _shared_tensors(root=None, download=True):
+    """The cached tensors themselves (read-only by convention: only this module indexes them)."""
+    places = search_paths(root)
+    problems = {}
+    for where, base in places:
+        folder, problem = _inspect(base)
+        if folder is None:
+            problems[where] = problem
+            continue
         key = str(folder.resolve())
         if key not in _MEMORY:
-            _MEMORY[key] = _read_folder(folder)
+            try:
+                _MEMORY[key] = _read_folder(folder)
+            except DataPermissionError as err:   # another copy may still be readable
+                problems[where] = str(err)
+                continue
+        _warn_skipped(problems, folder)
         return _MEMORY[key]
-    places = search_paths(root)
-    dest = Path(os.environ['BOOK_DATA']).expanduser() if os.environ.get('BOOK_DATA') else cache_dir()
+    book_data = os.environ.get('BOOK_DATA')
+    dest = Path(book_data).expanduser() if book_data else cache_dir()
     if not download:
-        raise DataUnavailableError(_unavailable_message(places, RuntimeError('download=False')))
+        raise DataUnavailableError(_unavailable_message(places, RuntimeError('download=False'),
+                                                        problems))
+    if dest.exists() and not dest.is_dir():
+        raise DataUnavailableError(_unavailable_message(
+            places, NotADirectoryError(f'BOOK_DATA={dest} is a file, not a folder; point it at '
+                                       f'a folder'), problems))
     try:
         dest.mkdir(parents=True, exist_ok=True)
         folder = _download(dest)
     except Exception as err:  # no network, a proxy, a failed checksum: all end the same way
-        raise DataUnavailableError(_unavailable_message(places, err)) from None
-    return load_fashion_mnist(root, download=False) if _complete_folder(dest) else \
+        raise DataUnavailableError(_unavailable_message(places, err, problems)) from None
+    return _shared_tensors(root, download=False) if _complete_folder(dest) else \
         _read_folder(folder)
 
 
@@ -201,7 +267,9 @@ def to_float_images(images, resize=None):
     Bilinear with antialiasing, which is what torchvision's ``Resize`` does to a
     PIL image in D2L's pipeline.
     """
-    X = images.unsqueeze(1).float().div_(255)
+    X = images.unsqueeze(1).to(torch.float32, copy=True).div_(255)   # never the caller's tensor
+    if resize is not None:
+        resize = check_pair(resize, 'resize', low=1)
     if resize is not None and tuple(X.shape[-2:]) != tuple(resize):
         X = F.interpolate(X, size=tuple(resize), mode='bilinear', align_corners=False,
                           antialias=True).clamp_(0, 1)
@@ -209,8 +277,7 @@ def to_float_images(images, resize=None):
 
 
 def _check_batch_size(batch_size):
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f'batch_size must be a positive int, got {batch_size!r}.')
+    check_int(batch_size, 'batch_size', low=1)
 
 
 class TensorLoader:
@@ -255,8 +322,10 @@ class TensorLoader:
                 idx = order[start:start + self.batch_size]
                 # index_select, not t[idx]: the same rows, ~8x less overhead on the CPU
                 batch = [t.index_select(0, idx) for t in self.tensors]
-            else:
+            else:   # a copy, not a view: editing a batch must not edit the data set
                 batch = [t[start:start + self.batch_size] for t in self.tensors]
+                batch = [b if i == 0 and self.transform is not None else b.clone()
+                         for i, b in enumerate(batch)]
             if self.transform is not None:
                 batch[0] = self.transform(batch[0])
             yield batch
@@ -283,26 +352,48 @@ class DataModule(HyperParameters):
 
 
 class _Split(torch.utils.data.Dataset):
-    """``data.train`` / ``data.val``: indexable like torchvision's data set, (image, label)."""
+    """``data.train`` / ``data.val``: indexable like torchvision's data set, (image, label).
+
+    The tensors start as views of the in-memory data set that every ``FashionMNIST``
+    shares. Reading ``images`` or ``labels`` gives this split its own copy first
+    (copy on first access, ~30-70 ms for the full training set), so an in-place edit
+    changes this object only, and objects that never touch them cost nothing.
+    """
 
     def __init__(self, images, labels, resize):
-        self.images, self.labels, self.resize = images, labels, resize
+        self._shared, self._own, self.resize = (images, labels), None, resize
+
+    def tensors(self):
+        """(images, labels) for reading: the own copy once made, else the shared views."""
+        return self._own if self._own is not None else self._shared
+
+    def _owned(self):
+        if self._own is None:
+            self._own = tuple(t.clone() for t in self._shared)
+        return self._own
+
+    @property
+    def images(self):
+        return self._owned()[0]
+
+    @images.setter
+    def images(self, value):
+        self._own = (value, self._owned()[1])
+
+    @property
+    def labels(self):
+        return self._owned()[1]
+
+    @labels.setter
+    def labels(self, value):
+        self._own = (self._owned()[0], value)
 
     def __len__(self):
-        return len(self.images)
+        return len(self.tensors()[0])
 
     def __getitem__(self, i):
-        return to_float_images(self.images[i:i + 1], self.resize)[0], int(self.labels[i])
-
-
-def _as_size(resize):
-    if isinstance(resize, int) and not isinstance(resize, bool):
-        return (resize, resize)
-    if isinstance(resize, (tuple, list)) and len(resize) == 2 and all(
-            isinstance(v, int) and v > 0 for v in resize):
-        return tuple(resize)
-    raise ValueError(f'resize must be an int or a (height, width) pair of positive ints, '
-                     f'got {resize!r}.')
+        images, labels = self.tensors()
+        return to_float_images(images[i:i + 1], self.resize)[0], int(labels[i])
 
 
 class FashionMNIST(DataModule):
@@ -317,9 +408,12 @@ class FashionMNIST(DataModule):
         super().__init__(root=root)
         _check_batch_size(batch_size)
         batch_size = active_profile().capped_batch_size(batch_size)
-        resize = _as_size(resize)
+        resize = check_pair(resize, 'resize', low=1)
+        for name, value, split in (('num_train', num_train, 'train'), ('num_val', num_val, 'val')):
+            if value is not None:   # a negative or zero count would slice silently
+                check_int(value, name, low=1, high=SIZES[split])
         self.save_hyperparameters(ignore=['root'])
-        tensors = load_fashion_mnist(root)
+        tensors = _shared_tensors(root)
         self.train = _Split(tensors['train_images'][:num_train], tensors['train_labels'][:num_train],
                             resize)
         self.val = _Split(tensors['val_images'][:num_val], tensors['val_labels'][:num_val], resize)
@@ -330,7 +424,7 @@ class FashionMNIST(DataModule):
 
     def get_dataloader(self, train):
         split = self.train if train else self.val
-        return TensorLoader((split.images, split.labels), self.batch_size, shuffle=train,
+        return TensorLoader(split.tensors(), self.batch_size, shuffle=train,
                             transform=lambda images: to_float_images(images, self.resize))
 
     def visualize(self, batch, nrows=1, ncols=8, labels=[]):

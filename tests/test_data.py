@@ -130,5 +130,5 @@ def test_book_data_comes_first(monkeypatch, tmp_path):
 def test_bad_arguments():
     with pytest.raises(ValueError, match='batch_size'):
         d2l.FashionMNIST(batch_size=0)
-    with pytest.raises(ValueError, match='resize'):
+    with pytest.raises(TypeError, match='resize'):   # a wrong type is a TypeError (checks.py)
         d2l.FashionMNIST(resize=(28,))

@@ -15,6 +15,7 @@ import ipywidgets as W
 from IPython.display import display
 from matplotlib.figure import Figure
 
+from ..checks import check_bool, check_float, check_int
 from ..plot import figure_png
 
 STATIC_NOTE = 'Launch this page on Colab to interact'
@@ -95,10 +96,7 @@ class BookWidget(W.VBox):
         if unknown:
             raise ValueError(f'Unknown setting(s) {unknown}; known: {sorted(self.controls)}.')
         for name, value in values.items():
-            menu = getattr(self.controls[name], '_options_values', None)   # dropdowns, toggles
-            if menu is not None and value not in menu:
-                raise ValueError(f'{name}={value!r} is not on the menu; choose one of '
-                                 f'{", ".join(map(repr, menu))}.')
+            check_control_value(self.controls[name], value, name)
         with self.hold():
             for name, value in values.items():
                 self.controls[name].value = value
@@ -151,6 +149,43 @@ class BookWidget(W.VBox):
         display(self._repr_mimebundle_(), raw=True)
         if hasattr(self, '_handle_displayed'):   # ipywidgets 7: fire on_displayed callbacks
             self._handle_displayed(**kwargs)
+
+
+def control_range(control):
+    """``(low, high)`` a numeric control accepts, or None for one without bounds.
+
+    A log slider's ``min``/``max`` are exponents: its values run from base**min to base**max.
+    """
+    if isinstance(control, W.FloatLogSlider):
+        return control.base ** control.min, control.base ** control.max
+    if hasattr(control, 'min') and hasattr(control, 'max'):
+        return control.min, control.max
+    return None
+
+
+def check_control_value(control, value, name):
+    """Refuse what ``control`` would clamp, round or reject with a traitlets error.
+
+    ipywidgets clamps a bounded value into range (``k_h=50`` becomes 11) and truncates
+    a float in an int box; both would draw something other than what was asked for.
+    Returns the value; raises TypeError (wrong type) or ValueError (off the menu or range).
+    """
+    menu = getattr(control, '_options_values', None)   # dropdowns, toggle buttons
+    if menu is not None:
+        if value not in menu:
+            raise ValueError(f'{name}={value!r} is not on the menu; choose one of '
+                             f'{", ".join(map(repr, menu))}.')
+        return value
+    bounds = control_range(control) or (None, None)
+    if isinstance(control, W.Checkbox):
+        return check_bool(value, name)
+    if isinstance(control.value, bool):
+        return check_bool(value, name)
+    if isinstance(control.value, int):
+        return check_int(value, name, *bounds)
+    if isinstance(control.value, float):
+        return check_float(value, name, *bounds)
+    return value
 
 
 def image_view(width='100%'):

@@ -12,6 +12,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from ..checks import check_int, check_pair
 from . import conv_geometry as G
 from .base import BookWidget, guarded, image_view, new_figure, png_of
 
@@ -20,6 +21,25 @@ DEFAULTS = dict(in_size=(8, 8), kernel_size=(3, 5), padding=(0, 1), stride=(3, 4
 _TEXT_UP_TO = 16          # label the cells of grids up to this many cells a side
 _PAD_COLOUR = {'zeros': (0.86, 0.86, 0.86), 'copy': (1.0, 0.86, 0.66)}
 _UNREAD = np.array([1.0, 0.78, 0.78])
+# What the number boxes offer: an argument outside these is refused, never clamped.
+RANGES = {'in_size': (1, 32), 'kernel_size': (1, 11), 'padding': (0, 10), 'stride': (1, 8),
+          'dilation': (1, 5), 'in_channels': (1, 512), 'out_channels': (1, 512), 'groups': (1, 512)}
+
+
+def check_settings(settings):
+    """``ConvSettings`` from the explorer's keyword arguments, each within its box's range."""
+    unknown = sorted(set(settings) - set(G.ConvSettings.__dataclass_fields__))
+    if unknown:
+        raise TypeError(f'Unknown setting(s) {unknown}; known: '
+                        f'{sorted(G.ConvSettings.__dataclass_fields__)}.')
+    s = G.ConvSettings(**{**DEFAULTS, **settings})   # types, and what nn.Conv2d needs
+    for name, (low, high) in RANGES.items():
+        value = getattr(s, name)
+        if isinstance(value, tuple):
+            check_pair(value, name, low, high)
+        elif not isinstance(value, str):
+            check_int(value, name, low, high)
+    return s
 
 
 def _cell_grid(ax, H, W, rgb, labels=None, fontsize=7):
@@ -126,22 +146,27 @@ class ConvShapeExplorer(BookWidget):
     """The widget: a height/width table of settings, channels, and the drawing."""
 
     def __init__(self, **settings):
-        s = G.ConvSettings(**{**DEFAULTS, **settings})   # a clear error for bad arguments
+        s = check_settings(settings)   # a clear error for bad arguments, before any drawing
+        R = RANGES
         self.result = None
         pad = s.padding if isinstance(s.padding, tuple) else (0, 0)
         c = self.controls = {
-            'in_h': _int_box(s.in_size[0], 1, 32), 'in_w': _int_box(s.in_size[1], 1, 32),
-            'k_h': _int_box(s.kernel_size[0], 1, 11), 'k_w': _int_box(s.kernel_size[1], 1, 11),
-            'pad_h': _int_box(pad[0], 0, 10), 'pad_w': _int_box(pad[1], 0, 10),
-            's_h': _int_box(s.stride[0], 1, 8), 's_w': _int_box(s.stride[1], 1, 8),
-            'd_h': _int_box(s.dilation[0], 1, 5), 'd_w': _int_box(s.dilation[1], 1, 5),
+            'in_h': _int_box(s.in_size[0], *R['in_size']),
+            'in_w': _int_box(s.in_size[1], *R['in_size']),
+            'k_h': _int_box(s.kernel_size[0], *R['kernel_size']),
+            'k_w': _int_box(s.kernel_size[1], *R['kernel_size']),
+            'pad_h': _int_box(pad[0], *R['padding']), 'pad_w': _int_box(pad[1], *R['padding']),
+            's_h': _int_box(s.stride[0], *R['stride']), 's_w': _int_box(s.stride[1], *R['stride']),
+            'd_h': _int_box(s.dilation[0], *R['dilation']),
+            'd_w': _int_box(s.dilation[1], *R['dilation']),
             'padding': W.Dropdown(options=['numbers', 'same', 'valid'],
                                   value=s.padding if isinstance(s.padding, str) else 'numbers',
                                   layout=W.Layout(width='100px')),
             'padding_mode': W.Dropdown(options=G.PADDING_MODES, value=s.padding_mode,
                                        layout=W.Layout(width='100px')),
-            'c_in': _int_box(s.in_channels, 1, 512), 'c_out': _int_box(s.out_channels, 1, 512),
-            'groups': _int_box(s.groups, 1, 512),
+            'c_in': _int_box(s.in_channels, *R['in_channels']),
+            'c_out': _int_box(s.out_channels, *R['out_channels']),
+            'groups': _int_box(s.groups, *R['groups']),
         }
         self.depthwise_button = W.Button(description='depthwise', tooltip='groups = in = out channels',
                                          layout=W.Layout(width='90px'))

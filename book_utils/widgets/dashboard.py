@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from torch import nn
 
+from ..checks import check_bool, check_choice, check_float, check_int
 from ..data import FashionMNIST
 from ..devices import seed_everything
 from ..module import init_cnn
@@ -31,6 +32,12 @@ from . import runs
 from .base import BookWidget, image_view, labelled, message_html, new_figure, png_of
 
 REDRAW_EVERY = 1.0   # seconds between live redraws (drawing costs the training time)
+# What the controls offer: an argument outside these is refused, never clamped
+# (lr=100 used to train at lr 10; epochs=100 for 30 epochs).
+LR_RANGE = (1e-3, 10.0)          # the log slider: 10**-3 to 10**1
+EPOCHS_RANGE = (1, 30)
+BATCH_SIZES = (32, 64, 128, 256, 512)
+SEED_RANGE = (0, 2**31 - 1)
 STATUS_COLOUR = {'finished': '#1b5e20', 'stopped': '#8a4b00', 'diverged': '#b00020',
                  'failed': '#b00020', 'running': '#1f4e9c'}
 
@@ -187,21 +194,32 @@ class TrainingDashboard(BookWidget):
         if optimizer not in runs.OPTIMIZERS:
             raise ValueError(f'Unknown optimizer {optimizer!r}; choose one of '
                              f'{", ".join(runs.OPTIMIZERS)}.')
+        check_float(lr, 'lr', *LR_RANGE)
+        check_int(epochs, 'epochs', *EPOCHS_RANGE)
+        check_choice(batch_size, 'batch_size', BATCH_SIZES)
+        check_int(seed, 'seed', *SEED_RANGE)
+        check_bool(init, 'init')
+        check_bool(threaded, 'threaded')
+        # a shallow copy (the tensors are shared): each run sets its batch size on it,
+        # never on the caller's object
+        data = copy.copy(data) if data is not None else None
         self.data, self.threaded, self.log_every = data, threaded, log_every
         self.runs, self.model, self.trainer = [], None, None
         self._stop, self._thread, self._last_draw = False, None, 0.0
         # Laid out for a book column of about 680 px.
-        self.lr_slider = labelled(W.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.05,
+        self.lr_slider = labelled(W.FloatLogSlider(value=lr, base=10, min=np.log10(LR_RANGE[0]),
+                                                   max=np.log10(LR_RANGE[1]), step=0.05,
                                                    description='learning rate',
                                                    readout_format='.3g',
                                                    continuous_update=False), '340px')
-        self.epochs_slider = labelled(W.IntSlider(value=epochs, min=1, max=30, description='epochs',
+        self.epochs_slider = labelled(W.IntSlider(value=epochs, min=EPOCHS_RANGE[0], max=EPOCHS_RANGE[1],
+                                                  description='epochs',
                                                   continuous_update=False), '290px')
         self.optimizer_picker = labelled(W.Dropdown(options=list(runs.OPTIMIZERS), value=optimizer,
                                                     description='optimizer'), '240px')
-        self.batch_picker = labelled(W.Dropdown(options=[32, 64, 128, 256, 512], value=batch_size,
+        self.batch_picker = labelled(W.Dropdown(options=list(BATCH_SIZES), value=batch_size,
                                                 description='batch size'), '160px')
-        self.seed_box = labelled(W.BoundedIntText(value=seed, min=0, max=2**31 - 1,
+        self.seed_box = labelled(W.BoundedIntText(value=seed, min=SEED_RANGE[0], max=SEED_RANGE[1],
                                                   description='seed'), '140px')
         names = list(self.model_fns)
         self.model_picker = labelled(W.Dropdown(options=names, value=names[0],

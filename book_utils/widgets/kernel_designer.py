@@ -10,6 +10,7 @@ import ipywidgets as W
 import numpy as np
 import torch
 
+from ..checks import check_bool, check_choice, check_int
 from ..data import TEXT_LABELS
 from . import kernels
 from .base import BookWidget, guarded, image_view, labelled, new_figure, png_of
@@ -17,6 +18,7 @@ from .base import BookWidget, guarded, image_view, labelled, new_figure, png_of
 CUSTOM = '(custom)'
 SOURCES = ('Fashion-MNIST', 'edge image (7.2)')
 _ANNOTATE_UP_TO = 64   # write the numbers into cells of images this small
+INDEX_MAX = 199        # the image slider's range: the first 200 images of each class
 
 
 def _show(ax, values, title, signed):
@@ -57,10 +59,14 @@ class KernelDesigner(BookWidget):
 
     def __init__(self, preset='vertical edge', size=3, source=SOURCES[0], label='ankle boot',
                  index=0, normalise=False):
+        # every argument checked before anything is built: a control would clamp or refuse
+        # it with a traitlets error instead (index=250 used to show image 199)
         kernels.preset(preset if preset != CUSTOM else 'identity', size)   # clear errors first
-        if source not in SOURCES:
-            raise ValueError(f'source must be one of {SOURCES}, got {source!r}.')
-        kernels.fashion_image(label, index)   # a clear error for an unknown class or index
+        check_choice(source, 'source', SOURCES)
+        check_choice(label, 'label', TEXT_LABELS)
+        check_int(index, 'index', 0, INDEX_MAX)
+        check_bool(normalise, 'normalise')
+        kernels.fashion_image(label, index)   # the data are there
         self._quiet = False
         self.result = None
         # Laid out for a book column of about 680 px: controls and grid side by side, the
@@ -76,7 +82,7 @@ class KernelDesigner(BookWidget):
                                                  description='image'), '250px')
         self.class_picker = labelled(W.Dropdown(options=TEXT_LABELS, value=label,
                                                 description='class'), '250px')
-        self.index_slider = labelled(W.IntSlider(value=index, min=0, max=199, description='#',
+        self.index_slider = labelled(W.IntSlider(value=index, min=0, max=INDEX_MAX, description='#',
                                                  continuous_update=False), '250px')
         self.cells = [W.FloatText(value=0.0, layout=W.Layout(width='62px')) for _ in range(25)]
         self.grid = W.GridBox(layout=W.Layout(grid_gap='2px'))

@@ -10,7 +10,8 @@ import math
 import torch
 from torch.nn import functional as F
 
-from ..data import TEXT_LABELS, load_fashion_mnist
+from ..checks import check_int
+from ..data import TEXT_LABELS, _shared_tensors
 from ..ops import corr2d
 
 SIZES = (3, 5)
@@ -160,7 +161,10 @@ def fashion_image(label, index=0):
         if label not in TEXT_LABELS:
             raise ValueError(f'Unknown class {label!r}; classes: {", ".join(TEXT_LABELS)}.')
         label = TEXT_LABELS.index(label)
-    tensors = load_fashion_mnist()
+    else:
+        label = check_int(label, 'label', 0, len(TEXT_LABELS) - 1)
+    index = check_int(index, 'index', low=0)
+    tensors = _shared_tensors()   # read only: the image below is a fresh float copy
     positions = (tensors['val_labels'] == label).nonzero().flatten()
     if not 0 <= index < len(positions):
         raise ValueError(f'Class {TEXT_LABELS[label]!r} has {len(positions)} validation images; '

@@ -12,6 +12,7 @@ import torch
 from matplotlib.colors import hsv_to_rgb
 from matplotlib.patches import Rectangle
 
+from ..checks import check_choice, check_int, check_pair
 from ..data import TEXT_LABELS
 from . import pool_maps as P
 from .base import BookWidget, guarded, image_view, new_figure, png_of
@@ -19,6 +20,9 @@ from .kernels import fashion_image
 
 _PAD_GREY = (0.86, 0.86, 0.86)
 _UNREAD = (1.0, 0.78, 0.78)
+# What the number boxes offer: an argument outside these is refused, never clamped.
+RANGES = {'kernel_size': (1, 6), 'stride': (1, 6), 'padding': (0, 3), 'matrix_size': (1, 10),
+          'seed': (0, 10_000)}
 
 
 def sample_matrix(rows, cols, seed):
@@ -139,22 +143,28 @@ class PoolingExplorer(BookWidget):
                  ceil_mode=False, count_include_pad=True, matrix_size=(5, 5), seed=0,
                  label='sneaker'):
         s = P.PoolSettings(kernel_size, stride, padding, mode, ceil_mode, count_include_pad)
-        rows, cols = P._pair(matrix_size, 'matrix_size', 1)
-        fashion_image(label)   # a clear error for an unknown class
+        R = RANGES
+        for name in ('kernel_size', 'stride', 'padding'):
+            check_pair(getattr(s, name), name, *R[name])
+        rows, cols = check_pair(matrix_size, 'matrix_size', *R['matrix_size'])
+        check_int(seed, 'seed', *R['seed'])
+        check_choice(label, 'label', TEXT_LABELS)
+        fashion_image(label)   # the data are there
         self.result = None
         c = self.controls = {
             'mode': W.ToggleButtons(options=P.MODES, value=s.mode, style={'button_width': '60px'}),
-            'k_h': _int_box(s.kernel_size[0], 1, 6), 'k_w': _int_box(s.kernel_size[1], 1, 6),
-            's_h': _int_box(s.stride[0], 1, 6), 's_w': _int_box(s.stride[1], 1, 6),
-            'p_h': _int_box(s.padding[0], 0, 3), 'p_w': _int_box(s.padding[1], 0, 3),
+            'k_h': _int_box(s.kernel_size[0], *R['kernel_size']),
+            'k_w': _int_box(s.kernel_size[1], *R['kernel_size']),
+            's_h': _int_box(s.stride[0], *R['stride']), 's_w': _int_box(s.stride[1], *R['stride']),
+            'p_h': _int_box(s.padding[0], *R['padding']), 'p_w': _int_box(s.padding[1], *R['padding']),
             'ceil_mode': W.Checkbox(value=s.ceil_mode, description='ceil_mode', indent=False,
                                     layout=W.Layout(width='110px')),
             'count_include_pad': W.Checkbox(value=s.count_include_pad, indent=False,
                                             description='count_include_pad (avg)',
                                             layout=W.Layout(width='200px')),
-            'rows': _int_box(rows, 1, 10, 'matrix rows'),
-            'cols': _int_box(cols, 1, 10, 'cols'),
-            'seed': _int_box(seed, 0, 10_000, 'seed'),
+            'rows': _int_box(rows, *R['matrix_size'], 'matrix rows'),
+            'cols': _int_box(cols, *R['matrix_size'], 'cols'),
+            'seed': _int_box(seed, *R['seed'], 'seed'),
             'label': W.Dropdown(options=TEXT_LABELS, value=label, description='image',
                                 style={'description_width': 'initial'},
                                 layout=W.Layout(width='190px')),
