@@ -14,6 +14,7 @@ import torch
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
+from .checks import check_int
 from .hparams import HyperParameters
 
 
@@ -61,6 +62,10 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     def as_numpy(v):
         return v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else v
 
+    for name, values in (('X', X), ('Y', Y)):   # an empty curve would be an IndexError below
+        if values is not None and (not hasattr(values, '__len__') or len(values) == 0):
+            raise ValueError(f'plot needs values to draw: {name} is {values!r}. Pass a list, '
+                             f'array or tensor with at least one value.')
     if has_one_axis(X):
         X = [X]
     if Y is None:
@@ -69,6 +74,9 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         Y = [Y]
     if len(X) != len(Y):
         X = X * len(Y)
+    for x, y in zip(X, Y):
+        if len(x) and len(x) != len(y):
+            raise ValueError(f'plot needs one x per y: X has {len(x)} values but Y has {len(y)}.')
     set_figsize(figsize)
     if axes is None:
         axes = plt.gca()
@@ -79,7 +87,18 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
 
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5, cmap='gray'):
-    """Show a grid of images; (H, W) and (C, H, W) tensors or arrays are accepted."""
+    """Show a grid of images; (H, W) and (C, H, W) tensors or arrays are accepted.
+
+    As in D2L, the grid shows the first ``num_rows * num_cols`` images and ignores
+    the rest (``visualize`` passes a whole batch); it needs a title for each shown.
+    """
+    num_rows, num_cols = check_int(num_rows, 'num_rows', low=1), check_int(num_cols, 'num_cols', low=1)
+    if imgs is None or len(imgs) == 0:
+        raise ValueError(f'show_images needs at least one image, got {imgs!r}.')
+    shown = min(len(imgs), num_rows * num_cols)
+    if titles and len(titles) < shown:
+        raise ValueError(f'titles has {len(titles)} entries for {shown} images shown; give '
+                         f'one title per image, or titles=None.')
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
     axes = axes.flatten()
