@@ -56,7 +56,7 @@ def drawings(monkeypatch):
     (lambda: kernel_designer(index=2.0), TypeError, ['index', 'int']),
     (lambda: kernel_designer(normalise='yes'), TypeError, ['normalise', 'True or False']),
     (lambda: kernel_designer(label='boot'), ValueError, ['label', 'ankle boot']),
-    (lambda: kernel_designer(size=4), ValueError, ['sizes', '4']),
+    (lambda: kernel_designer(size=4), ValueError, ['size must be one of 3, 5', '4']),
     (lambda: conv_shape_explorer(kernel_size=13, in_size=20), ValueError,
      ['kernel_size', 'between 1 and 11']),
     (lambda: conv_shape_explorer(stride=2.0), TypeError, ['stride', '(height, width) pair']),
@@ -93,6 +93,9 @@ def _state(w):
     (conv_shape_explorer, dict(pad_w=3, pad_h=-1), ValueError, ['pad_h', 'between 0 and 10']),
     (conv_shape_explorer, dict(c_in=513), ValueError, ['c_in', '512']),
     (conv_shape_explorer, dict(padding='full'), ValueError, ['padding', 'not on the menu']),
+    (kernel_designer, dict(index=250), ValueError, ['index', 'between 0 and 199', '250']),
+    (kernel_designer, dict(size=4), ValueError, ['size', 'not on the menu']),
+    (kernel_designer, dict(normalise='yes'), TypeError, ['normalise', 'True or False']),
     (pooling_explorer, dict(seed=10**6), ValueError, ['seed', '10000']),
     (pooling_explorer, dict(ceil_mode=1), TypeError, ['ceil_mode', 'True or False']),
     (lambda: training_dashboard(threaded=False), dict(lr=0.0), ValueError, ['lr', '0.001']),
@@ -115,6 +118,12 @@ def test_set_values_in_range_still_works():
     board = training_dashboard(threaded=False)
     board.set_values(lr=10.0, epochs=30)
     assert (board.lr_slider.value, board.epochs_slider.value) == (10.0, 30)
+
+
+def test_kernel_designer_set_values_in_range():
+    w = kernel_designer()
+    w.set_values(index=199, size=5, normalise=True)
+    assert w.result['K'].shape == (5, 5) and w.index_slider.value == 199
 
 
 def test_widget_arguments_at_the_edges_of_the_ranges_are_accepted():

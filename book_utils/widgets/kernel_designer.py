@@ -61,6 +61,7 @@ class KernelDesigner(BookWidget):
                  index=0, normalise=False):
         # every argument checked before anything is built: a control would clamp or refuse
         # it with a traitlets error instead (index=250 used to show image 199)
+        check_choice(size, 'size', kernels.SIZES)
         kernels.preset(preset if preset != CUSTOM else 'identity', size)   # clear errors first
         check_choice(source, 'source', SOURCES)
         check_choice(label, 'label', TEXT_LABELS)
@@ -96,6 +97,10 @@ class KernelDesigner(BookWidget):
                          layout=W.Layout(flex='0 0 auto'))
         super().__init__(children=[W.HBox([controls, weights]), self.figure_view, self.info,
                                    self.message])
+        # what set_values may set (checked against each control's menu or range first)
+        self.controls = {'preset': self.preset_picker, 'size': self.size_picker,
+                         'normalise': self.normalise_box, 'source': self.source_picker,
+                         'label': self.class_picker, 'index': self.index_slider}
         self.redraw = guarded(self._redraw, self.show_message)
         self._fill_grid(kernels.preset(preset, size) if preset != CUSTOM else None)
         self.preset_picker.observe(self._on_preset, names='value')
