@@ -77,6 +77,9 @@ def drawings(monkeypatch):
     (lambda: training_dashboard(seed=-1, threaded=False), ValueError, ['seed', '-1']),
     (lambda: training_dashboard(init='no', threaded=False), TypeError, ['init', 'True or False']),
     (lambda: training_dashboard(lr=0, threaded=False), ValueError, ['lr', '0.001']),
+    (lambda: training_dashboard(data=torch.ones(3), threaded=False), TypeError,
+     ['data', 'FashionMNIST', 'Tensor']),
+    (lambda: training_dashboard(threaded='no'), TypeError, ['threaded', 'True or False']),
 ])
 def test_widget_arguments_are_refused_before_anything_is_drawn(drawings, make, err, words):
     _refused(make, err, words)

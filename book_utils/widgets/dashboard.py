@@ -200,6 +200,10 @@ class TrainingDashboard(BookWidget):
         check_int(seed, 'seed', *SEED_RANGE)
         check_bool(init, 'init')
         check_bool(threaded, 'threaded')
+        if data is not None and not (hasattr(data, 'train_dataloader') and
+                                     hasattr(data, 'val_dataloader')):
+            raise TypeError(f'data must be a data module such as d2l.FashionMNIST(batch_size=128) '
+                            f'(with train_dataloader and val_dataloader), got {type(data).__name__}.')
         # a shallow copy (the tensors are shared): each run sets its batch size on it,
         # never on the caller's object
         data = copy.copy(data) if data is not None else None
