@@ -25,8 +25,8 @@ from .checks import check_int, check_pair
 from .hparams import HyperParameters
 from .profiles import active_profile
 
-__all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataModule', 'FashionMNIST',
-           'TensorLoader', 'load_fashion_mnist']
+__all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataModule',
+           'FashionMNIST', 'TensorLoader', 'load_fashion_mnist']
 
 FILES = {
     'train_images': 'train-images-idx3-ubyte',
@@ -226,7 +226,8 @@ def _warn_skipped(problems, folder):
 
 
 def _shared_tensors(root=None, download=True):
-    """The cached tensors themselves (read-only by convention: only this module indexes them)."""
+    """The cached tensors themselves, for the package's own readers (``FashionMNIST`` slices
+    them, ``widgets.kernels`` picks single images); they never write to them."""
     places = search_paths(root)
     problems = {}
     for where, base in places:
