@@ -15,8 +15,12 @@ def add_to_class(Class):
 class HyperParameters:
     """A base class whose ``save_hyperparameters`` turns constructor arguments into attributes."""
 
-    def save_hyperparameters(self, ignore=[]):
-        """Save the caller's arguments (all but ``self``, ``ignore`` and ``_private``) as attributes."""
+    def save_hyperparameters(self, ignore=None):
+        """Save the caller's arguments (all but ``self``, ``ignore`` and ``_private``) as attributes.
+
+        ``ignore`` defaults to None, not ``[]``: a list default is one object shared by every call.
+        """
+        ignore = () if ignore is None else ignore
         frame = inspect.currentframe().f_back
         _, _, _, local_vars = inspect.getargvalues(frame)
         self.hparams = {k: v for k, v in local_vars.items()

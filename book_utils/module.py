@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .checks import check_int
 from .hparams import HyperParameters, add_to_class
 from .plot import ProgressBoard
 
@@ -20,9 +21,28 @@ class InputSpec:
     """What a model accepts: image channels and the smallest height/width that
     survives its downsampling. Checking up front turns a cryptic shape error
     deep inside the network (or an empty feature map) into one sentence.
+
+    ``example`` is the (1, channels, height, width) shape D2L feeds the model
+    (``layer_summary``'s input in the book); messages quote it, and
+    ``example_batch`` builds a batch of that shape.
     """
 
     def __init__(self, channels=None, min_size=1, example=None):
+        if channels is not None:
+            check_int(channels, 'channels', low=1)
+        check_int(min_size, 'min_size', low=1)
+        if example is not None:
+            if not isinstance(example, tuple) or len(example) != 4:
+                raise ValueError(f'example must be a (1, channels, height, width) tuple, '
+                                 f'got {example!r}.')
+            for size in example:
+                check_int(size, 'each size in example', low=1)
+            if channels is not None and example[1] != channels:
+                raise ValueError(f'example {example} has {example[1]} channels, but channels is '
+                                 f'{channels}; make them agree.')
+            if min(example[2:]) < min_size:
+                raise ValueError(f'example {example} is smaller than min_size={min_size}; give '
+                                 f'an example the model accepts.')
         self.channels, self.min_size, self.example = channels, min_size, example
 
     def check(self, X, model_name):
@@ -42,8 +62,18 @@ class InputSpec:
                              f'strides and pooling would shrink to nothing. Load the data with '
                              f'FashionMNIST(resize=...) at a larger size.')
 
+    def example_batch(self, batch_size=2, device=None):
+        """A random batch of ``batch_size`` images of the example's shape (values in [0, 1))."""
+        check_int(batch_size, 'batch_size', low=1)
+        _, channels, height, width = self.example or (1, self.channels or 1, self.min_size,
+                                                      self.min_size)
+        return torch.rand(batch_size, channels, height, width, device=device)
+
     def _shape(self):
         return self.example or ('B', self.channels or 'C', f'>={self.min_size}', f'>={self.min_size}')
+
+    def __repr__(self):
+        return f'InputSpec(channels={self.channels}, min_size={self.min_size}, example={self.example})'
 
 
 class Module(nn.Module, HyperParameters):
@@ -61,7 +91,12 @@ class Module(nn.Module, HyperParameters):
     input_spec = None
 
     def forward(self, X):
-        assert hasattr(self, 'net'), 'Neural network is defined'
+        # D2L asserts here with the message 'Neural network is defined', shown exactly
+        # when it is not; say what is missing and what to do instead.
+        if not hasattr(self, 'net'):
+            raise NotImplementedError(
+                f'{type(self).__name__} has no network to run: set self.net in __init__ '
+                f'(e.g. self.net = nn.Sequential(...)), or override forward.')
         if self.input_spec is not None:
             self.input_spec.check(X, type(self).__name__)
         return self.net(X)
@@ -123,10 +158,21 @@ class Classifier(Module):
         return F.cross_entropy(Y_hat, Y, reduction='mean' if averaged else 'none')
 
     def layer_summary(self, X_shape):
-        """Print each layer's output shape for a random input of ``X_shape``."""
+        """Print each layer's output shape for a random input of ``X_shape``.
+
+        The input is checked against the model's ``input_spec`` first: running the
+        layers one by one would otherwise bind lazy layers to a shape (3 channels,
+        say) that the model then refuses, or fail deep inside with a torch error.
+        """
+        if not isinstance(X_shape, (tuple, list, torch.Size)):
+            raise TypeError(f'X_shape must be a shape such as (1, 1, 28, 28), got {X_shape!r}.')
+        for size in X_shape:
+            check_int(size, 'each size in X_shape', low=1)
         param = next(self.parameters(), None)
         device = param.device if param is not None else torch.device('cpu')
         X = torch.randn(*X_shape, device=device)
+        if self.input_spec is not None:
+            self.input_spec.check(X, type(self).__name__)
         for layer in self.net:
             X = layer(X)
             print(layer.__class__.__name__, 'output shape:\t', X.shape)

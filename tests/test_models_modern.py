@@ -1,9 +1,10 @@
 """googlenet.py, batchnorm.py and resnet.py against D2L 1.0.3 and torch.nn.
 
 The oracle package ``d2l.torch`` holds only some of chapter 8's classes
-(``Residual``, ``ResNeXtBlock``); the others come from D2L 1.0.3's own code for
-sections 8.4-8.6 (``tests/d2l_code``), run on the oracle's ``Classifier`` and
-``init_cnn``.
+(``Residual``, ``ResNeXtBlock``): those are compared given the same weights. For
+the others the references are D2L's ``layer_summary`` output and parameter counts
+(``d2l_reference.py``, checked against D2L's own code by the opt-in
+``test_d2l_chapter_code.py``) and PyTorch's own batch norm.
 """
 
 import pytest
@@ -12,17 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import book_utils as d2l
-from d2l_reference import d2l_definitions, summary_lines
-
-
-@pytest.fixture
-def ref(oracle):
-    """D2L 1.0.3's Inception, GoogleNet, batch_norm, BatchNorm, BN-LeNets, ResNet and
-    ResNet18, from its own code for sections 8.4-8.6 (tests/d2l_code), on the oracle."""
-    classes = {}
-    for section in ('8.4', '8.5', '8.6'):
-        classes.update(d2l_definitions(section, oracle))
-    return classes
+from d2l_reference import PARAMETER_COUNTS, RESNET34_STAGES, SUMMARIES, summary_rows
 
 
 def count(model):
@@ -37,27 +28,17 @@ def materialise(model, shape):
     return count(model)
 
 
-def same_function(ours, theirs, shape, train=False):
-    """Give ``theirs`` our weights and check that both compute the same outputs."""
-    materialise(ours, shape), materialise(theirs, shape)
-    theirs.load_state_dict(ours.state_dict())
-    X = torch.randn(shape)
-    ours.train(train), theirs.train(train)
-    torch.testing.assert_close(ours(X), theirs(X))
-
-
 # -- GoogLeNet ------------------------------------------------------------------------------
 
-def test_googlenet_layer_summary_and_parameters_match_d2l(ref):
-    ours, theirs = d2l.GoogleNet(), ref['GoogleNet']()
-    lines = summary_lines(ours, (1, 1, 96, 96))
-    assert lines == summary_lines(theirs, (1, 1, 96, 96)) and len(lines) == 6
-    assert '[1, 480, 6, 6]' in lines[2] and '[1, 1024]' in lines[4]
-    assert count(ours) == count(theirs)   # layer_summary has given every lazy layer its shape
-
-
-def test_googlenet_computes_d2l_function(ref):
-    same_function(d2l.GoogleNet(), ref['GoogleNet'](), (2, 1, 32, 32))
+@pytest.mark.parametrize('name, make', [
+    ('GoogleNet', d2l.GoogleNet), ('BNLeNetScratch', d2l.BNLeNetScratch),
+    ('BNLeNet', d2l.BNLeNet), ('ResNet18', d2l.ResNet18),
+    ('ResNet-34', lambda: d2l.ResNet('resnet34'))])
+def test_layer_summary_and_parameters_are_d2ls(name, make):
+    _, shape, _, rows = SUMMARIES[name]
+    model = make()
+    assert summary_rows(model, shape) == rows
+    assert count(model) == PARAMETER_COUNTS[name]   # layer_summary gave every lazy layer its shape
 
 
 def test_inception_channels_add_up_and_size_is_kept():
@@ -68,8 +49,12 @@ def test_inception_channels_add_up_and_size_is_kept():
 
 
 def test_inception_rejects_bad_channel_arguments():
-    with pytest.raises(ValueError, match=r'c2=96'):
+    with pytest.raises(TypeError, match=r'Inception c2 must be a \(reduce, out\) pair.*got 96'):
         d2l.Inception(64, 96, (16, 32), 32)
+    with pytest.raises(ValueError, match=r'c3\[1\] \(out\) must be at least 1, got 0'):
+        d2l.Inception(64, (96, 128), (16, 0), 32)
+    with pytest.raises(TypeError, match=r'c1 must be an int, got 64.0'):
+        d2l.Inception(64.0, (96, 128), (16, 32), 32)
 
 
 def test_googlenet_constructor_init_reaches_lazy_convs():
@@ -82,20 +67,24 @@ def test_googlenet_constructor_init_reaches_lazy_convs():
 
 # -- batch norm -----------------------------------------------------------------------------
 
-def test_batch_norm_function_matches_d2l_in_training(ref):
-    X = torch.randn(8, 3, 5, 5) * 2 + 1
-    gamma, beta = torch.rand(1, 3, 1, 1) + 0.5, torch.randn(1, 3, 1, 1)
-    mm, mv = torch.zeros(1, 3, 1, 1), torch.ones(1, 3, 1, 1)
+@pytest.mark.parametrize('shape', [(8, 3, 5, 5), (16, 3)])
+def test_batch_norm_function_matches_torch_in_training(shape):
+    X = torch.randn(shape) * 2 + 1
+    param = (1, 3, 1, 1) if len(shape) == 4 else (1, 3)
+    gamma, beta = torch.rand(param) + 0.5, torch.randn(param)
+    mm, mv = torch.zeros(param), torch.ones(param)
     Y, m, v = d2l.batch_norm(X, gamma, beta, mm, mv, eps=1e-5, momentum=0.1, training=True)
-    Y_ref, m_ref, v_ref = ref['batch_norm'](X, gamma, beta, mm, mv, eps=1e-5, momentum=0.1)
+    running_mean, running_var = torch.zeros(3), torch.ones(3)
+    Y_ref = F.batch_norm(X, running_mean, running_var, gamma.flatten(), beta.flatten(),
+                         training=True, momentum=0.1, eps=1e-5)
     torch.testing.assert_close(Y, Y_ref)
-    torch.testing.assert_close(m, m_ref)
-    # D2L averages the biased batch variance; PyTorch (and we) the unbiased one.
-    n = 8 * 5 * 5
-    torch.testing.assert_close(v - 0.9 * mv, (v_ref - 0.9 * mv) * n / (n - 1))
+    # The running averages use the unbiased batch variance, as PyTorch's do (D2L's use
+    # the biased one).
+    torch.testing.assert_close(m.flatten(), running_mean)
+    torch.testing.assert_close(v.flatten(), running_var)
 
 
-def test_batch_norm_function_default_mode_is_d2ls_rule(ref):
+def test_batch_norm_function_default_mode_is_d2ls_rule():
     X, g, b = torch.randn(4, 6), torch.ones(1, 6), torch.zeros(1, 6)
     mm, mv = torch.full((1, 6), 3.0), torch.full((1, 6), 4.0)
     with torch.no_grad():
@@ -133,7 +122,8 @@ def test_batchnorm_gradients_match_torch():
     (ours(X) ** 3).sum().backward()
     (torch_bn(X2) ** 3).sum().backward()
     torch.testing.assert_close(X.grad, X2.grad)
-    torch.testing.assert_close(ours.gamma.grad.flatten(), torch_bn.weight.grad)
+    # float32 sums of cubes: agree to float32 precision relative to their size (~10)
+    torch.testing.assert_close(ours.gamma.grad.flatten(), torch_bn.weight.grad, rtol=1e-5, atol=1e-4)
 
 
 def test_batchnorm_statistics_are_buffers_saved_in_state_dict():
@@ -148,11 +138,6 @@ def test_batchnorm_statistics_are_buffers_saved_in_state_dict():
     bn.eval(), fresh.eval()
     X = torch.randn(2, 3, 5, 5)
     assert torch.equal(fresh(X), bn(X)) and fresh.moving_mean.abs().sum() > 0
-
-
-def test_d2l_batchnorm_loses_its_statistics_on_save(ref):
-    """The defect fixed above, shown on D2L's layer: nothing but gamma and beta is saved."""
-    assert set(ref['BatchNorm'](3, 4).state_dict()) == {'gamma', 'beta'}
 
 
 def test_batchnorm_buffers_follow_to():
@@ -171,15 +156,16 @@ def test_batchnorm_buffers_move_to_gpu_and_stay_there():
     assert all(v.is_cuda for v in model.state_dict().values())
 
 
-def test_batchnorm_mode_follows_train_and_eval_not_grad(ref):
+def test_batchnorm_mode_follows_train_and_eval_not_grad():
+    """D2L's layer picks its mode from autograd, so in eval mode with gradients on it
+    still trains its statistics; this one follows train()/eval(), as nn.BatchNorm2d does."""
     X = torch.randn(8, 3, 4, 4) * 3 + 5
-    ours, theirs = d2l.BatchNorm(3, 4), ref['BatchNorm'](3, 4)
-    ours.eval(), theirs.eval()
+    ours = d2l.BatchNorm(3, 4)
+    ours.eval()
     Y = ours(X)                      # eval with gradients on: running statistics, no update
+    assert torch.is_grad_enabled()
     assert torch.equal(ours.moving_mean, torch.zeros(1, 3, 1, 1))
     torch.testing.assert_close(Y, X / (1 + 1e-5) ** 0.5)
-    theirs(X)                        # D2L's layer still trains its statistics here
-    assert not torch.equal(theirs.moving_mean, torch.zeros(1, 3, 1, 1))
     ours.train()
     torch_bn = nn.BatchNorm2d(3)
     with torch.no_grad():            # train mode without gradients: batch statistics, update
@@ -188,22 +174,19 @@ def test_batchnorm_mode_follows_train_and_eval_not_grad(ref):
 
 
 def test_batchnorm_rejects_bad_input():
-    with pytest.raises(ValueError, match=r'num_dims must be 2.*got 3'):
+    with pytest.raises(ValueError, match=r'num_dims \(2 after a dense layer, 4 after a '
+                                         r'convolution\) must be one of 2, 4; got 3'):
         d2l.BatchNorm(6, 3)
+    with pytest.raises(ValueError, match=r'momentum must be between 0 and 1, got 1.5'):
+        d2l.BatchNorm(6, 4, momentum=1.5)
+    with pytest.raises(TypeError, match=r'num_features must be an int'):
+        d2l.BatchNorm(6.0, 4)
     with pytest.raises(ValueError, match=r'\(batch, 6, height, width\), got \(2, 5, 4, 4\)'):
         d2l.BatchNorm(6, 4)(torch.randn(2, 5, 4, 4))
     with pytest.raises(ValueError, match=r'more than one value per channel.*\(1, 6\)'):
         d2l.BatchNorm(6, 2)(torch.randn(1, 6))
     with pytest.raises(ValueError, match=r'got \(2, 3, 4\)'):
         d2l.batch_norm(torch.randn(2, 3, 4), 1, 0, 0, 1, 1e-5, 0.1)
-
-
-@pytest.mark.parametrize('name', ['BNLeNetScratch', 'BNLeNet'])
-def test_bn_lenet_summary_and_parameters_match_d2l(ref, name):
-    ours, theirs = getattr(d2l, name)(), ref[name]()
-    lines = summary_lines(ours, (2, 1, 28, 28))
-    assert lines == summary_lines(theirs, (2, 1, 28, 28)) and len(lines) == 16
-    assert count(ours) == count(theirs) == 44_426 + 2 * (6 + 16 + 120 + 84)
 
 
 def test_bn_lenet_scratch_and_concise_compute_the_same_function():
@@ -246,23 +229,13 @@ def test_residual_refuses_a_shortcut_of_the_wrong_shape(oracle):
         d2l.Residual(8)(X)
 
 
-def test_resnet18_summary_parameters_and_function_match_d2l(ref):
-    ours, theirs = d2l.ResNet18(), ref['ResNet18']()
-    lines = summary_lines(ours, (1, 1, 96, 96))
-    assert lines == summary_lines(theirs, (1, 1, 96, 96)) and len(lines) == 6
-    assert '[1, 512, 3, 3]' in lines[4]
-    assert count(ours) == count(theirs)
-    same_function(ours, theirs, (2, 1, 32, 32))
-
-
-def test_resnet_arch_names_and_tables(ref):
-    arch34 = ((3, 64), (4, 128), (6, 256), (3, 512))
-    count = materialise(d2l.ResNet('resnet34'), (1, 1, 32, 32))
-    assert count == materialise(ref['ResNet'](arch34), (1, 1, 32, 32))
-    assert count == materialise(d2l.ResNet(arch34), (1, 1, 32, 32))
-    with pytest.raises(ValueError, match=r"resnet50"):
+def test_resnet_arch_names_and_tables():
+    by_name = materialise(d2l.ResNet('resnet34'), (1, 1, 32, 32))
+    assert by_name == materialise(d2l.ResNet(RESNET34_STAGES), (1, 1, 32, 32))
+    assert by_name == PARAMETER_COUNTS['ResNet-34']
+    with pytest.raises(ValueError, match=r"arch must be one of 'resnet18', 'resnet34'; got 'resnet50'"):
         d2l.ResNet('resnet50')
-    with pytest.raises(ValueError, match=r'\(num_residuals, num_channels\) pairs'):
+    with pytest.raises(ValueError, match=r'arch\[0\] must be a \(num_residuals, num_channels\) pair'):
         d2l.ResNet([(2, 64, 1)])
 
 

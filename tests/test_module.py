@@ -1,5 +1,7 @@
 """module.py and hparams.py against D2L 1.0.3."""
 
+import inspect
+
 import pytest
 import torch
 from torch import nn
@@ -92,3 +94,50 @@ def test_input_spec_names_expected_shape():
         spec.check(torch.zeros(2, 3, 224, 224), 'AlexNet')
     with pytest.raises(ValueError, match='unsqueeze'):
         spec.check(torch.zeros(1, 224, 224), 'AlexNet')
+
+
+def test_input_spec_checks_its_own_arguments_and_builds_example_batches():
+    spec = d2l.InputSpec(channels=1, min_size=12, example=(1, 1, 28, 28))
+    assert spec.example_batch(3).shape == (3, 1, 28, 28)
+    assert d2l.InputSpec(channels=3, min_size=5).example_batch(2).shape == (2, 3, 5, 5)
+    with pytest.raises(ValueError, match=r'min_size must be at least 1, got 0'):
+        d2l.InputSpec(min_size=0)
+    with pytest.raises(ValueError, match=r'example \(1, 3, 28, 28\) has 3 channels, but channels is 1'):
+        d2l.InputSpec(channels=1, example=(1, 3, 28, 28))
+    with pytest.raises(ValueError, match=r'smaller than min_size=32'):
+        d2l.InputSpec(channels=1, min_size=32, example=(1, 1, 28, 28))
+    with pytest.raises(ValueError, match=r'batch_size must be at least 1, got 0'):
+        spec.example_batch(0)
+
+
+def test_forward_without_a_network_says_what_is_missing():
+    """D2L asserts 'Neural network is defined' exactly when it is not."""
+    class NoNet(d2l.Classifier):
+        pass
+
+    with pytest.raises(NotImplementedError, match=r'NoNet has no network to run: set self.net'):
+        NoNet()(torch.zeros(1, 1, 28, 28))
+
+
+def test_layer_summary_checks_the_input_before_binding_lazy_layers():
+    """A refused shape must not leave lazy layers bound to it (3 channels, a tiny image)."""
+    model = d2l.LeNet()
+    for bad, words in [((1, 3, 28, 28), '1-channel'), ((1, 1, 8, 8), 'at least 12x12'),
+                       ((1, 28, 28), 'unsqueeze')]:
+        with pytest.raises(ValueError, match=words):
+            model.layer_summary(bad)
+        assert any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters())
+    with pytest.raises(TypeError, match=r'X_shape must be a shape such as'):
+        model.layer_summary(28)
+    assert len(summary_lines(model, (1, 1, 28, 28))) == 12
+    assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_save_hyperparameters_ignore_defaults_to_a_fresh_empty_choice():
+    class A(d2l.HyperParameters):
+        def __init__(self, a, b=2):
+            self.save_hyperparameters()
+
+    default = inspect.signature(d2l.HyperParameters.save_hyperparameters).parameters['ignore']
+    assert default.default is None
+    assert A(1).hparams == {'a': 1, 'b': 2} and A(3, 4).hparams == {'a': 3, 'b': 4}

@@ -8,6 +8,7 @@ version silently skipped.
 """
 from torch import nn
 
+from ..checks import check_int
 from ..module import Classifier, InputSpec, init_cnn
 
 __all__ = ['AlexNet']
@@ -23,6 +24,7 @@ class AlexNet(Classifier):
 
     def __init__(self, lr=0.1, num_classes=10):
         super().__init__()
+        check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
         self.net = nn.Sequential(
             nn.LazyConv2d(96, kernel_size=11, stride=4, padding=1),

@@ -2,34 +2,32 @@
 
 A row of ``VGG_ARCHS`` is (number of convolutions, channels) per block; a row of
 ``RESNET_ARCHS`` is (number of residual blocks, channels) per stage. Either may
-be given by name or as pairs; one check serves both, so a typo gets the same
-clear message everywhere.
+be given by name or as pairs; one function reads both, with the shared checks
+of ``book_utils.checks``, so a typo gets the same clear message everywhere.
 """
+from ..checks import check_choice, check_int
 
 
-def positive_int(value):
-    """True for 1, 2, 3, ... (not for True, 2.0 or -1)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def resolve_arch(arch, table, family, pair):
+def resolve_arch(arch, table, family, fields):
     """``arch`` as a tuple of pairs of positive ints: a name of ``table`` or the pairs.
 
-    ``family`` names the networks in messages (``'VGG'``), ``pair`` what each pair
-    holds (``'(num_convs, out_channels)'``).
+    ``family`` names the networks in messages (``'VGG'``), ``fields`` what each
+    pair holds (``('num_convs', 'out_channels')``).
     """
     if isinstance(arch, str):
-        if arch not in table:
-            raise ValueError(f'Unknown {family} architecture {arch!r}; known names: '
-                             f'{", ".join(table)}, or give {pair} pairs.')
-        return table[arch]
+        return table[check_choice(arch, 'arch', tuple(table))]
+    pair = f'({", ".join(fields)})'
     try:
-        pairs = tuple(tuple(row) for row in arch)
+        rows = [tuple(row) for row in arch]
     except TypeError:
-        pairs = None
-    if not pairs or not all(len(p) == 2 and positive_int(p[0]) and positive_int(p[1])
-                            for p in pairs):
-        example = next(iter(table.values()))
-        raise ValueError(f'arch must be a non-empty sequence of {pair} pairs of positive ints, '
-                         f'e.g. {example}, or one of {", ".join(table)}; got {arch!r}.')
-    return pairs
+        raise TypeError(f'{family} arch must be one of {", ".join(map(repr, table))} or a '
+                        f'sequence of {pair} pairs, e.g. {next(iter(table.values()))}; '
+                        f'got {arch!r}.') from None
+    if not rows:
+        raise ValueError(f'{family} arch must hold at least one {pair} pair, got {arch!r}.')
+    for i, row in enumerate(rows):
+        if len(row) != 2:
+            raise ValueError(f'arch[{i}] must be a {pair} pair, got {row!r} in arch={arch!r}.')
+    return tuple((check_int(a, f'arch[{i}][0] ({fields[0]})', low=1),
+                  check_int(b, f'arch[{i}][1] ({fields[1]})', low=1))
+                 for i, (a, b) in enumerate(rows))

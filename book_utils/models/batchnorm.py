@@ -18,6 +18,7 @@ so that it behaves like ``nn.BatchNorm2d``/``nn.BatchNorm1d``:
 import torch
 from torch import nn
 
+from ..checks import check_choice, check_float, check_int
 from ..module import Classifier, InputSpec
 
 __all__ = ['batch_norm', 'BatchNorm', 'BNLeNetScratch', 'BNLeNet']
@@ -68,11 +69,10 @@ class BatchNorm(nn.Module):
 
     def __init__(self, num_features, num_dims, *, eps=1e-5, momentum=0.1):
         super().__init__()
-        if not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1:
-            raise ValueError(f'num_features must be a positive int, got {num_features!r}.')
-        if num_dims not in (2, 4):
-            raise ValueError(f'num_dims must be 2 (after a dense layer) or 4 (after a '
-                             f'convolution), got {num_dims!r}.')
+        check_int(num_features, 'num_features', low=1)
+        check_choice(num_dims, 'num_dims (2 after a dense layer, 4 after a convolution)', (2, 4))
+        check_float(eps, 'eps', low=0, low_open=True)
+        check_float(momentum, 'momentum', low=0, high=1)
         self.num_features, self.num_dims, self.eps, self.momentum = num_features, num_dims, eps, momentum
         shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
         self.gamma = nn.Parameter(torch.ones(shape))
@@ -104,38 +104,42 @@ class BatchNorm(nn.Module):
 _LENET_SPEC = InputSpec(channels=1, min_size=16, example=(1, 1, 28, 28))
 
 
-class BNLeNetScratch(Classifier):
-    """LeNet with our ``BatchNorm`` after each convolution and dense layer, before the sigmoid."""
+class _BNLeNet(Classifier):
+    """LeNet with a normalisation layer after each convolution and hidden dense layer,
+    before the sigmoid; a subclass says which layer (``norm``)."""
 
     input_spec = _LENET_SPEC
 
+    @staticmethod
+    def norm(num_features, num_dims):
+        raise NotImplementedError
+
     def __init__(self, lr=0.1, num_classes=10):
         super().__init__()
+        check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
+        norm = self.norm
         self.net = nn.Sequential(
-            nn.LazyConv2d(6, kernel_size=5), BatchNorm(6, num_dims=4),
+            nn.LazyConv2d(6, kernel_size=5), norm(6, 4),
             nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.LazyConv2d(16, kernel_size=5), BatchNorm(16, num_dims=4),
+            nn.LazyConv2d(16, kernel_size=5), norm(16, 4),
             nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.Flatten(), nn.LazyLinear(120),
-            BatchNorm(120, num_dims=2), nn.Sigmoid(), nn.LazyLinear(84),
-            BatchNorm(84, num_dims=2), nn.Sigmoid(),
+            nn.Flatten(), nn.LazyLinear(120), norm(120, 2), nn.Sigmoid(),
+            nn.LazyLinear(84), norm(84, 2), nn.Sigmoid(),
             nn.LazyLinear(num_classes))
 
 
-class BNLeNet(Classifier):
+class BNLeNetScratch(_BNLeNet):
+    """LeNet with our ``BatchNorm`` after each convolution and dense layer, before the sigmoid."""
+
+    @staticmethod
+    def norm(num_features, num_dims):
+        return BatchNorm(num_features, num_dims=num_dims)
+
+
+class BNLeNet(_BNLeNet):
     """The same network with PyTorch's ``LazyBatchNorm2d``/``LazyBatchNorm1d``."""
 
-    input_spec = _LENET_SPEC
-
-    def __init__(self, lr=0.1, num_classes=10):
-        super().__init__()
-        self.save_hyperparameters()
-        self.net = nn.Sequential(
-            nn.LazyConv2d(6, kernel_size=5), nn.LazyBatchNorm2d(),
-            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.LazyConv2d(16, kernel_size=5), nn.LazyBatchNorm2d(),
-            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.Flatten(), nn.LazyLinear(120), nn.LazyBatchNorm1d(),
-            nn.Sigmoid(), nn.LazyLinear(84), nn.LazyBatchNorm1d(),
-            nn.Sigmoid(), nn.LazyLinear(num_classes))
+    @staticmethod
+    def norm(num_features, num_dims):
+        return nn.LazyBatchNorm2d() if num_dims == 4 else nn.LazyBatchNorm1d()

@@ -11,13 +11,19 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..checks import check_int
 from ..module import Classifier, InputSpec, init_cnn
 
 __all__ = ['Inception', 'GoogleNet']
 
 
-def _channel_count(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+def _channel_pair(value, name):
+    """A (reduce, out) pair of positive channel counts, e.g. ``(96, 128)``."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f'Inception {name} must be a (reduce, out) pair of channel counts, '
+                        f'e.g. (96, 128); got {value!r}.')
+    return (check_int(value[0], f'{name}[0] (reduce)', low=1),
+            check_int(value[1], f'{name}[1] (out)', low=1))
 
 
 class Inception(nn.Module):
@@ -31,13 +37,8 @@ class Inception(nn.Module):
 
     def __init__(self, c1, c2, c3, c4, **kwargs):
         super().__init__(**kwargs)
-        pairs_ok = all(isinstance(c, (tuple, list)) and len(c) == 2 and all(map(_channel_count, c))
-                       for c in (c2, c3))
-        if not (_channel_count(c1) and _channel_count(c4) and pairs_ok):
-            raise ValueError('Inception(c1, c2, c3, c4) needs positive ints c1 and c4 and '
-                             '(reduce, out) pairs of positive ints c2 and c3, e.g. '
-                             f'Inception(64, (96, 128), (16, 32), 32); got c1={c1!r}, c2={c2!r}, '
-                             f'c3={c3!r}, c4={c4!r}.')
+        check_int(c1, 'c1', low=1), check_int(c4, 'c4', low=1)
+        c2, c3 = _channel_pair(c2, 'c2'), _channel_pair(c3, 'c3')
         # Branch 1: a 1x1 convolution.
         self.b1_1 = nn.LazyConv2d(c1, kernel_size=1)
         # Branch 2: 1x1 to reduce the channels, then 3x3.
@@ -110,6 +111,7 @@ class GoogleNet(Classifier):
 
     def __init__(self, lr=0.1, num_classes=10):
         super().__init__()
+        check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
         self.net = nn.Sequential(self.b1(), self.b2(), self.b3(), self.b4(),
                                  self.b5(), nn.LazyLinear(num_classes))

@@ -7,6 +7,7 @@ into a score, so the model has no large dense layers at all (Lin et al., 2013).
 """
 from torch import nn
 
+from ..checks import check_int, check_pair
 from ..module import Classifier, InputSpec, init_cnn
 
 __all__ = ['nin_block', 'NiN']
@@ -14,6 +15,10 @@ __all__ = ['nin_block', 'NiN']
 
 def nin_block(out_channels, kernel_size, strides, padding):
     """A convolution, then two 1x1 convolutions, each followed by a ReLU."""
+    check_int(out_channels, 'out_channels', low=1)
+    check_pair(kernel_size, 'kernel_size', low=1)
+    check_pair(strides, 'strides', low=1)
+    check_pair(padding, 'padding', low=0)
     return nn.Sequential(
         nn.LazyConv2d(out_channels, kernel_size, strides, padding), nn.ReLU(),
         nn.LazyConv2d(out_channels, kernel_size=1), nn.ReLU(),
@@ -29,6 +34,7 @@ class NiN(Classifier):
 
     def __init__(self, lr=0.1, num_classes=10):
         super().__init__()
+        check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
         self.net = nn.Sequential(
             nin_block(96, kernel_size=11, strides=4, padding=0),

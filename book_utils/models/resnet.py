@@ -15,8 +15,9 @@ Here ``groups`` is the number of groups.
 from torch import nn
 from torch.nn import functional as F
 
+from ..checks import check_bool, check_float, check_int
 from ..module import Classifier, InputSpec, init_cnn
-from .arch import positive_int, resolve_arch
+from .arch import resolve_arch
 
 __all__ = ['Residual', 'ResNeXtBlock', 'ResNet', 'ResNet18', 'RESNET_ARCHS']
 
@@ -38,9 +39,9 @@ class Residual(nn.Module):
 
     def __init__(self, num_channels, use_1x1conv=False, strides=1):
         super().__init__()
-        if not positive_int(num_channels) or not positive_int(strides):
-            raise ValueError(f'Residual needs positive ints num_channels and strides, got '
-                             f'num_channels={num_channels!r}, strides={strides!r}.')
+        check_int(num_channels, 'num_channels', low=1)
+        check_bool(use_1x1conv, 'use_1x1conv')
+        check_int(strides, 'strides', low=1)
         self.conv1 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1, stride=strides)
         self.conv2 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1)
         self.conv3 = nn.LazyConv2d(num_channels, kernel_size=1, stride=strides) \
@@ -72,8 +73,13 @@ class ResNeXtBlock(nn.Module):
 
     def __init__(self, num_channels, groups, bot_mul, use_1x1conv=False, strides=1):
         super().__init__()
+        check_int(num_channels, 'num_channels', low=1)
+        check_int(groups, 'groups', low=1)
+        check_float(bot_mul, 'bot_mul', low=0, low_open=True)
+        check_bool(use_1x1conv, 'use_1x1conv')
+        check_int(strides, 'strides', low=1)
         bot_channels = int(round(num_channels * bot_mul))
-        if not positive_int(groups) or bot_channels < 1 or bot_channels % groups:
+        if bot_channels < 1 or bot_channels % groups:
             raise ValueError(f'ResNeXtBlock: the {bot_channels} bottleneck channels '
                              f'(num_channels={num_channels!r} * bot_mul={bot_mul!r}) must split '
                              f'evenly into groups={groups!r} groups; choose groups among the '
@@ -105,7 +111,7 @@ class ResNeXtBlock(nn.Module):
 
 
 def _as_arch(arch):
-    return resolve_arch(arch, RESNET_ARCHS, 'ResNet', '(num_residuals, num_channels)')
+    return resolve_arch(arch, RESNET_ARCHS, 'ResNet', ('num_residuals', 'num_channels'))
 
 
 class ResNet(Classifier):
@@ -136,6 +142,7 @@ class ResNet(Classifier):
 
     def __init__(self, arch, lr=0.1, num_classes=10):
         super().__init__()
+        check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
         self.net = nn.Sequential(self.b1())
         for i, b in enumerate(_as_arch(arch)):
