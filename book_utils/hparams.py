@@ -15,11 +15,11 @@ def add_to_class(Class):
 class HyperParameters:
     """A base class whose ``save_hyperparameters`` turns constructor arguments into attributes."""
 
-    def save_hyperparameters(self, ignore=[]):
+    def save_hyperparameters(self, ignore=None):
         """Save the caller's arguments (all but ``self``, ``ignore`` and ``_private``) as attributes."""
         frame = inspect.currentframe().f_back
         _, _, _, local_vars = inspect.getargvalues(frame)
         self.hparams = {k: v for k, v in local_vars.items()
-                        if k not in set(list(ignore) + ['self']) and not k.startswith('_')}
+                        if k not in set(list(ignore or ()) + ['self']) and not k.startswith('_')}
         for k, v in self.hparams.items():
             setattr(self, k, v)
