@@ -219,3 +219,21 @@ def test_console_reporter_prints_each_epoch(small, capsys):
     trainer.fit(d2l.LeNet(), small)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith('epoch')]
     assert [line.split(':')[0] for line in lines] == ['epoch 1/2', 'epoch 2/2']
+
+
+def test_the_reporter_is_chosen_once(small, monkeypatch):
+    from book_utils import report
+    asked = []
+    monkeypatch.setattr(report, 'in_notebook', lambda: asked.append(1) or False)
+    trainer = d2l.Trainer(max_epochs=2, progress=False, verbose=False)
+    trainer.fit(d2l.LeNet(), small)
+    assert len(asked) == 1 and isinstance(trainer.reporter, report.ConsoleReporter)
+
+
+def test_notebook_reporter_says_one_summary_line(small, capsys):
+    from book_utils.report import NotebookReporter
+    trainer = d2l.Trainer(max_epochs=2, reporter=NotebookReporter(progress=False))
+    trainer.fit(d2l.LeNet(), small)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith('epoch')]
+    assert len(lines) == 1 and lines[0].startswith('epoch 2: train_loss')
+    assert 'examples/s' in lines[0] and 's in all.' in lines[0]
