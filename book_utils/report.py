@@ -86,7 +86,7 @@ class ConsoleReporter(Reporter):
 
     def on_notice(self, trainer, event):
         key = event.data.get('once')
-        if self.verbose and (key is None or key not in _said):
+        if self.verbose and event.message and (key is None or key not in _said):
             _said.add(key)
             print(event.message)
 

@@ -120,9 +120,9 @@ class Trainer(HyperParameters):
         try:
             run = describe_run(self, model, data) if self.checkpointer is not None else None
             first = self.checkpointer.resume(self, run) if run is not None else 0   # or refuse
+            steps = max(self.max_epochs - first, 0) * (self.num_train_batches + self.num_val_batches)
             self.emit('start', f'Training on {self.device} ({self.profile.name} profile): '
-                      f'{self.max_epochs} epochs of {self.num_train_batches} batches.',
-                      total=(self.max_epochs - first) * (self.num_train_batches + self.num_val_batches),
+                      f'{self.max_epochs} epochs of {self.num_train_batches} batches.', total=steps,
                       once=('start', str(self.device), self.profile.name))
             for self.epoch in range(first, self.max_epochs):
                 if self.stop_reason is not None:
