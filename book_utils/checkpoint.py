@@ -121,6 +121,9 @@ class Checkpointer:
         if not isinstance(folder, (str, os.PathLike)):
             raise TypeError(f'checkpoint_dir must be a folder path (a str or pathlib.Path), got '
                             f'{folder!r} ({type(folder).__name__}).')
+        if not os.fspath(folder).strip():
+            raise ValueError("checkpoint_dir is empty (''); name a folder, e.g. 'checkpoints', or "
+                             'leave it out (None) to train without checkpoints.')
         self.folder = Path(os.path.expanduser(os.fspath(folder)))
         self.path = self.folder / 'checkpoint.pt'
         self._lock = None

@@ -289,6 +289,7 @@ def test_view_in_forward_falls_back_to_the_default_layout(profile, capsys, monke
     (dict(verbose=None), TypeError, ['verbose']),
     (dict(reporter='console'), TypeError, ['reporter']),
     (dict(checkpoint_dir=5), TypeError, ['checkpoint_dir', 'folder path']),
+    (dict(checkpoint_dir=''), ValueError, ['checkpoint_dir is empty', 'None']),
     (dict(device='gpu'), ValueError, ["device='gpu'", 'cpu']),
 ])
 def test_bad_options_are_refused_at_construction(kwargs, error, needles):
