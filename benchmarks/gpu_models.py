@@ -109,8 +109,8 @@ def run_ours(name, run, args, epochs=1, capped=True):
     _, seconds = common.timed(lambda: trainer.fit(model, data))
     return {'seconds': seconds, 'train_batches': trainer.train_batch_idx,
             'val_batches': trainer.val_batch_idx, 'device': str(trainer.device),
-            'amp': trainer._autocast().__class__.__name__ != 'nullcontext',
-            'channels_last': trainer._use_channels_last(),
+            'amp': d2l.devices.autocast(trainer.device, trainer.amp).__class__.__name__ != 'nullcontext',
+            'channels_last': trainer.steps.channels_last,
             'val_acc': trainer.history[-1].get('val_acc') if trainer.history else None,
             'val_acc_by_epoch': [h.get('val_acc') for h in trainer.history],
             'train_examples_per_sec': [h['examples_per_sec'] for h in trainer.history]}

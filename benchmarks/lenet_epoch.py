@@ -73,7 +73,7 @@ def run_ours(args):
             'val_batches': trainer.val_batch_idx,
             'examples': n_examples(len(data.train), args.batches, args.epochs),
             'val_acc_by_epoch': [h.get('val_acc') for h in trainer.history],
-            'channels_last': trainer._use_channels_last()}
+            'channels_last': trainer.steps.channels_last}
 
 
 def run_floor(args):

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 import book_utils as d2l
+from book_utils import report
 from book_utils.train import channels_last_helps
 
 
@@ -83,12 +84,16 @@ def test_students_training_step_override_is_used(profile):
     assert calls == [8, 8, 8]
 
 
-def test_num_gpus_without_gpu_falls_back_with_notice(capsys, monkeypatch):
+def test_num_gpus_without_gpu_falls_back_with_one_notice_per_process(capsys, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'device_count', lambda: 0)
     monkeypatch.setattr(d2l.devices, 'mps_available', lambda: False)
-    trainer = d2l.Trainer(max_epochs=1, num_gpus=2)
-    assert trainer.device == torch.device('cpu')
-    assert 'no GPU is available' in capsys.readouterr().out
+    monkeypatch.setattr(report, '_said', set())   # as in a fresh process
+    trainers = [d2l.Trainer(max_epochs=1, num_gpus=2) for _ in range(3)]
+    assert all(t.device == torch.device('cpu') for t in trainers)
+    for t in trainers:   # each trainer records the notice ...
+        [notice] = [e for e in t.events if e.kind == 'notice']
+        assert 'num_gpus=2 but no GPU is available' in notice.message
+    assert capsys.readouterr().out.count('no GPU is available') == 1   # ... said once
 
 
 def test_divergence_stops_with_warning(profile):
@@ -133,9 +138,6 @@ def test_out_of_memory_gives_advice(profile):
         d2l.Trainer(max_epochs=1, progress=False).fit(Greedy(), d2l.FashionMNIST(batch_size=32))
 
 
-def test_bad_max_epochs():
-    with pytest.raises(ValueError, match='max_epochs'):
-        d2l.Trainer(max_epochs=2.5)
 
 
 RESUME_SCRIPT = textwrap.dedent('''
@@ -249,10 +251,11 @@ class ViewNet(d2l.Classifier):
         return self.out(H.view(H.shape[0], -1))
 
 
-def test_view_in_forward_falls_back_to_the_default_layout(profile, capsys):
+def test_view_in_forward_falls_back_to_the_default_layout(profile, capsys, monkeypatch):
     """A forward that ``.view``s a channels-last activation: the Trainer says so once, trains
     on in the default layout, and the model learns as it would have."""
     profile('cpu')
+    monkeypatch.setattr(report, '_said', set())   # as in a fresh process
     torch.manual_seed(0)
     data = d2l.FashionMNIST(batch_size=64, num_train=1024, num_val=256)
     model = ViewNet(lr=0.1)
@@ -267,3 +270,108 @@ def test_view_in_forward_falls_back_to_the_default_layout(profile, capsys):
     assert len(trainer.history) == 2
     assert trainer.history[-1]['train_loss'] < trainer.history[0]['train_loss']
     assert trainer.prepare_batch([torch.zeros(2, 1, 28, 28)])[0].is_contiguous()
+
+
+# -- every option checked at construction ---------------------------------------
+@pytest.mark.parametrize('kwargs, error, needles', [
+    (dict(amp='off'), ValueError, ["amp", "'off'", "'auto'"]),
+    (dict(channels_last='off'), ValueError, ['channels_last', "'off'"]),
+    (dict(amp=1), TypeError, ['amp', 'True or False']),
+    (dict(max_epochs=2.5), TypeError, ['max_epochs', '2.5']),
+    (dict(max_epochs=-1), ValueError, ['max_epochs', 'at least 0']),
+    (dict(num_gpus=-1), ValueError, ['num_gpus', '-1']),
+    (dict(num_gpus=1.0), TypeError, ['num_gpus', 'int']),
+    (dict(gradient_clip_val=None), TypeError, ['gradient_clip_val', 'None', 'use 0']),
+    (dict(gradient_clip_val=-1), ValueError, ['gradient_clip_val', 'at least 0']),
+    (dict(log_every=0), ValueError, ['log_every', 'at least 1']),
+    (dict(divergence_factor=float('nan')), ValueError, ['divergence_factor', 'finite']),
+    (dict(progress='no'), TypeError, ['progress']),
+    (dict(verbose=None), TypeError, ['verbose']),
+    (dict(reporter='console'), TypeError, ['reporter']),
+    (dict(checkpoint_dir=5), TypeError, ['checkpoint_dir', 'folder path']),
+    (dict(checkpoint_dir=''), ValueError, ['checkpoint_dir is empty', 'None']),
+    (dict(device='gpu'), ValueError, ["device='gpu'", 'cpu']),
+])
+def test_bad_options_are_refused_at_construction(kwargs, error, needles):
+    kwargs = dict({'max_epochs': 1}, **kwargs)
+    with pytest.raises(error) as info:
+        d2l.Trainer(**kwargs)
+    for needle in needles:
+        assert needle in str(info.value), (needle, str(info.value))
+
+
+@pytest.mark.parametrize('device', ['cuda', 'cuda:1'])
+def test_device_the_machine_lacks(device, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: 0)
+    monkeypatch.setattr(d2l.devices, 'mps_available', lambda: False)
+    with pytest.raises(ValueError) as info:
+        d2l.Trainer(max_epochs=1, device=device)
+    message = str(info.value)
+    assert f'device={device!r}' in message and "it has cpu." in message and 'num_gpus=1' in message
+
+
+def test_switches_accept_auto_true_false():
+    for value in ('auto', True, False):
+        trainer = d2l.Trainer(max_epochs=1, amp=value, channels_last=value)
+        assert trainer.amp == value and trainer.channels_last == value
+    assert d2l.Trainer(max_epochs=1, channels_last=False).steps.channels_last is False
+
+
+@pytest.mark.parametrize('out_features, needle', [(5, '(16, 5)'), (1, '(16, 1)')])
+def test_wrong_output_shape_is_named_on_the_first_batch(profile, out_features, needle):
+    """A last layer of the wrong size: one clear error naming both shapes, at step one."""
+    profile('smoke')
+    steps = []
+
+    class Narrow(d2l.Classifier):
+        def __init__(self, lr=0.1):
+            super().__init__()
+            self.save_hyperparameters()
+            self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, out_features))
+
+        def training_step(self, batch):
+            steps.append(1)
+            return super().training_step(batch)
+
+    with pytest.raises(ValueError) as info:
+        d2l.Trainer(max_epochs=1, progress=False).fit(Narrow(), d2l.FashionMNIST(batch_size=16))
+    message = str(info.value)
+    assert needle in message and 'labels of shape (16,)' in message and 'last layer' in message
+    assert len(steps) == 1   # the first step, not after an epoch
+
+
+def test_a_model_broken_inside_keeps_its_own_error(profile):
+    """The shape explanation is only for output versus labels; a layer that cannot take its
+    input says so in torch's words, unchanged."""
+    profile('smoke')
+    model = nn.Sequential(nn.Flatten(), nn.Linear(100, 10))
+    wrapped = d2l.Classifier()
+    wrapped.net, wrapped.lr = model, 0.1
+    with pytest.raises(RuntimeError, match='mat1 and mat2'):
+        d2l.Trainer(max_epochs=1, progress=False).fit(wrapped, d2l.FashionMNIST(batch_size=16))
+
+
+def test_empty_training_data_is_refused(profile):
+    profile('cpu')
+    with pytest.raises(ValueError, match='no batches|num_train'):
+        d2l.Trainer(max_epochs=1).fit(d2l.LeNet(), d2l.FashionMNIST(batch_size=16, num_train=0))
+
+
+def test_seed_everything_does_not_claim_the_hash_seed(monkeypatch):
+    monkeypatch.delenv('PYTHONHASHSEED', raising=False)
+    d2l.seed_everything(3)
+    assert 'PYTHONHASHSEED' not in os.environ   # it could not change this process anyway
+    a = torch.rand(3)
+    d2l.seed_everything(3)
+    assert torch.equal(a, torch.rand(3))
+
+
+def test_save_hyperparameters_default_ignore_is_not_shared():
+    class A(d2l.HyperParameters):
+        def __init__(self, x=1, y=2):
+            self.save_hyperparameters()
+
+    assert A().hparams == {'x': 1, 'y': 2}
+    import inspect
+    assert inspect.signature(d2l.HyperParameters.save_hyperparameters).parameters[
+        'ignore'].default is None

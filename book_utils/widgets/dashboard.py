@@ -2,8 +2,9 @@
 
 Each Run trains a fresh model with the book's ``Trainer`` (so the profile caps,
 the GPU and the divergence check all apply) in a background thread, which keeps
-the notebook responsive: the Stop button is read between batches, and the
-Trainer turns the stop into a clean end that keeps the model and its history.
+the notebook responsive: Stop asks the Trainer to stop (``request_stop``) before
+its next step, a clean end that keeps the model and its history; the Trainer's
+advice reaches the widget through the run's reporter (``runs.RunReporter``).
 The curves of every run are overlaid in one picture that is replaced in place
 (no ``clear_output``, so no flicker); a diverged run is marked; the last run's
 confusion matrix is drawn when it ends.
@@ -15,7 +16,6 @@ import html
 import io
 import threading
 import time
-import warnings
 
 import ipywidgets as W
 import numpy as np
@@ -27,7 +27,7 @@ from ..data import FashionMNIST
 from ..devices import seed_everything
 from ..module import init_cnn
 from ..profiles import active_profile
-from ..train import DivergenceWarning, Trainer
+from ..train import Trainer
 from . import runs
 from .base import BookWidget, image_view, labelled, message_html, new_figure, png_of
 
@@ -304,8 +304,10 @@ class TrainingDashboard(BookWidget):
         return self.runs[-1]
 
     def stop(self):
-        """What Stop does: raise the flag the data loader reads before the next batch."""
-        self._stop = True
+        """What Stop does: ask the running Trainer to stop before its next step."""
+        self._stop = True   # also read by the run's reporter, should the Trainer not exist yet
+        if self.running() and self.trainer is not None:
+            self.trainer.request_stop('interrupted')
 
     def wait(self, timeout=None):
         """Block until the current run ends (for scripts and tests)."""
@@ -348,12 +350,13 @@ class TrainingDashboard(BookWidget):
         try:
             data = self._data(run.config.batch_size)
             self.model = model = self._build_model(run.config)
+            speed = runs.Speedometer(total_batches=1)
+            reporter = runs.RunReporter(lambda: self._stop, lambda examples: on_batch(examples))
             self.trainer = trainer = Trainer(max_epochs=run.config.epochs, num_gpus=1,
                                              progress=False, verbose=False,
-                                             log_every=self.log_every)
+                                             log_every=self.log_every, reporter=reporter)
             run.max_epochs = trainer.max_epochs
             run.config.batch_size = data.batch_size   # what the profile allowed
-            speed = runs.Speedometer(total_batches=1)
 
             def on_batch(examples):
                 if speed.batches == 0:   # the Trainer knows the batch count by now
@@ -365,16 +368,12 @@ class TrainingDashboard(BookWidget):
                 if time.perf_counter() - self._last_draw >= REDRAW_EVERY:
                     self._live_update(run, speed, trainer)
 
-            watched = runs.WatchedData(data, lambda: self._stop, on_batch)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter('always', DivergenceWarning)
-                trainer.fit(model, watched)
+            trainer.fit(model, data)
             run.history = list(trainer.history)
             run.curves = _curves_of(model)
             run.status = {'diverged': 'diverged', 'interrupted': 'stopped'}.get(
                 trainer.stop_reason, 'finished')
-            advice = [str(w.message) for w in caught if issubclass(w.category, DivergenceWarning)]
-            run.note = advice[0] if advice else ''
+            run.note = reporter.advice[0] if reporter.advice else ''
             run.seconds = time.perf_counter() - started
             self._live_update(run, speed, trainer)
             self._confusion(run, model, trainer, data)

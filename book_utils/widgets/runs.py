@@ -1,10 +1,11 @@
-"""What the training dashboard needs besides the Trainer: a watched data set, a
-reader's model made trainable, and the numbers it reports.
+"""What the training dashboard needs besides the Trainer: a reporter that hears
+the run, a reader's model made trainable, and the numbers it reports.
 
-The dashboard does not change the training loop. It hands the Trainer a data
-module whose loaders look at a stop flag before every batch and report each
-finished batch: a Stop becomes the ``KeyboardInterrupt`` the Trainer already
-turns into a clean stop that keeps the model and its history.
+The dashboard does not change the training loop. It gives the Trainer a
+``RunReporter``: it hears every finished batch (for the progress bar and the
+live curves), keeps the Trainer's advice (divergence) as text for the widget,
+and passes a pressed Stop on through ``trainer.request_stop``, the one channel
+every early stop takes.
 """
 import math
 import time
@@ -13,48 +14,30 @@ import torch
 from torch import nn
 
 from ..module import Classifier, Module
+from ..report import Reporter
 
 
-class WatchedLoader:
-    """A loader that checks ``should_stop()`` before each batch and calls
-    ``on_batch(n_examples)`` once the Trainer has finished with a batch (that is,
-    when it asks for the next one), so a batch the Trainer never trains on
-    (the smoke profile's cap stops early) is never counted.
-    """
+class RunReporter(Reporter):
+    """The dashboard's reporter: prints nothing; ``on_batch(n_examples)`` after each
+    training step, ``advice`` keeps what the Trainer advised, and once
+    ``should_stop()`` is true the run is asked to stop before its next step."""
+    per_batch = True
 
-    def __init__(self, loader, should_stop, on_batch=None):
-        self.loader, self.should_stop, self.on_batch = loader, should_stop, on_batch
+    def __init__(self, should_stop, on_batch=None):
+        self.should_stop, self.batch_done, self.advice = should_stop, on_batch, []
 
-    def __len__(self):
-        return len(self.loader)
+    def on_start(self, trainer, event):
+        if self.should_stop():   # Stop pressed while the run was being set up
+            trainer.request_stop('interrupted')
 
-    def __iter__(self):
-        for batch in self.loader:
-            if self.should_stop():
-                raise KeyboardInterrupt('stopped from the dashboard')
-            yield batch
-            if self.on_batch is not None:
-                self.on_batch(len(batch[0]))
+    def on_batch(self, trainer, event):
+        if self.batch_done is not None:
+            self.batch_done(event.data['examples'])
+        if self.should_stop():
+            trainer.request_stop('interrupted')
 
-    def __getattr__(self, name):   # to(device), set_epoch, device, ... of the real loader
-        return getattr(self.loader, name)
-
-
-class WatchedData:
-    """A data module whose loaders are ``WatchedLoader``s (only the training one reports)."""
-
-    def __init__(self, data, should_stop, on_batch):
-        self.data, self.should_stop, self.on_batch = data, should_stop, on_batch
-
-    def train_dataloader(self):
-        return WatchedLoader(self.data.train_dataloader(), self.should_stop, self.on_batch)
-
-    def val_dataloader(self):
-        loader = self.data.val_dataloader()
-        return None if loader is None else WatchedLoader(loader, self.should_stop)
-
-    def __getattr__(self, name):
-        return getattr(self.data, name)
+    def on_advice(self, trainer, event):
+        self.advice.append(event.message)
 
 
 class ReaderModel(Classifier):
