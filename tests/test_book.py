@@ -290,7 +290,7 @@ def test_reference_page_marks_models_without_a_gpu_run(tmp_path, monkeypatch):
     assert rows['LeNet']['cpu'] == '0.774 (2 epochs)' and rows['LeNet']['gpu'] == 'not yet measured'
     for title in ['AlexNet', 'VGG-11 (channels / 4)', 'GoogLeNet', 'LeNet with batch norm']:
         assert rows[title] == {'d2l': rows[title]['d2l'], 'cpu': 'not yet run', 'gpu': 'not yet measured'}
-    assert rows['ResNet-18']['d2l'] == '≈ 0.90'
+    assert rows['ResNet-18']['d2l'] == '≈\u00a00.90'   # a no-break space keeps it on one line
     images = [o for c in nb.cells if c.cell_type == 'code' for o in c.outputs
               if {'image/png', 'image/svg+xml'} & set(o.get('data', {}))]
     assert len(images) == 1   # the training curves
