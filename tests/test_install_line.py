@@ -66,7 +66,8 @@ def installed(install_line, tmp_path_factory):
     mirror = tmp_path_factory.mktemp('repository') / 'course.git'
     _git('init', '--quiet', '--bare', str(mirror))
     _git('push', '--quiet', str(mirror), f'HEAD:refs/heads/{branch}')   # HEAD, as `branch`
-    local_line = install_line.replace(f'git+{url}', f'git+{mirror.as_uri()}')
+    # file://localhost/...: pip before 24 (Colab's era) rejects git+file URLs with an empty host.
+    local_line = install_line.replace(f'git+{url}', f'git+file://localhost{mirror.as_posix()}')
     assert local_line.endswith(f'@{branch}') and local_line != install_line
     target = tmp_path_factory.mktemp('site')
     pip = subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps',

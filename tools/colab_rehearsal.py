@@ -124,7 +124,8 @@ def checkout_source():
                           check=True).stdout.strip()
     dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout.strip()
-    return f'book_utils @ git+{ROOT.as_uri()}@{head}', bool(dirty)
+    # file://localhost/...: pip before 24 rejects a git+file URL with an empty host.
+    return f'book_utils @ git+file://localhost{ROOT.as_posix()}@{head}', bool(dirty)
 
 
 def build_env(path, timings):
@@ -137,7 +138,7 @@ def build_env(path, timings):
     say('pip install ' + ' '.join(packages))
     timed("install Colab's packages", timings, run,
           [python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', *packages],
-          clean_env())
+          clean_env(), capture=True)
     return python
 
 
@@ -185,7 +186,7 @@ def rehearse(python, work, source, timeout, timings):
         direct = run([python, '-c', 'import importlib.metadata as m; '
                       'print(m.distribution("book_utils").read_text("direct_url.json"))'],
                      env, capture=True)
-        if 'Location:' not in installed or ROOT.as_uri() not in direct:
+        if 'Location:' not in installed or ROOT.as_posix() not in direct:
             raise SystemExit(f'[colab rehearsal] {name}: book_utils was not installed from the '
                              f'checkout by the setup cell ({direct.strip()})')
         timings[f'{name}: whole notebook'] = round(seconds, 1)
