@@ -77,7 +77,7 @@ test-widgets-ipyw7: venv
 	    -W "ignore::DeprecationWarning" tests/test_widgets.py
 
 # The CPU benchmark: D2L's LeNet epoch against ours, side by side (takes the CPU lock itself;
-# writes results/benchmarks-cpu.json). See benchmarks/README.md for the GPU script.
+# writes book_utils/results/benchmarks-cpu.json). See benchmarks/README.md for the GPU script.
 .PHONY: bench
 bench: venv
 	$(BIN)/python benchmarks/lenet_epoch.py --repeat 3 --floor --quiet
