@@ -167,7 +167,9 @@ def setup_seconds(nb):
 
 def rehearse(python, work, source, timeout, timings):
     env = clean_env(BOOK_PROFILE='smoke', BOOK_UTILS_SOURCE=source,
-                    XDG_CACHE_HOME=work / 'cache')   # a student's empty cache
+                    XDG_CACHE_HOME=work / 'cache',   # a student's empty cache
+                    # as if activated: a kernel spec's plain `python` is this environment's
+                    PATH=os.pathsep.join([str(python.parent), os.environ.get('PATH', '')]))
     for name in NOTEBOOKS:
         run([python, '-m', 'pip', 'uninstall', '--quiet', '--yes', 'book_utils'], env, capture=True)
         probe = "import importlib.util; print(importlib.util.find_spec('book_utils'))"
