@@ -1,7 +1,10 @@
 """Rehearse the Colab path: chapters opened alone in a fresh environment with Colab's packages.
 
-    python3 tools/colab_rehearsal.py                  # what `make test-colab` runs (under the CPU lock)
-    python3 tools/colab_rehearsal.py --venv DIR --keep    # build DIR once, reuse it next time
+    .venv/bin/python tools/colab_rehearsal.py       # what `make test-colab` runs, under the CPU lock
+    .venv/bin/python tools/colab_rehearsal.py --venv DIR --keep   # build DIR once, reuse it later
+
+Any Python 3.10+ can run it (only the standard library is used here); the project's .venv only
+tells it which torch and torchvision this machine has, so that pip takes those wheels.
 
 A student opens a chapter on Colab: one notebook, no repository around it, Colab's own torch,
 numpy, matplotlib, IPython 7.34 and ipywidgets 7.7.1, and no ``book_utils``. This script builds
@@ -19,8 +22,8 @@ that situation and runs it:
 
 It fails on any cell error, on a traceback inside a widget's output, on a notebook whose setup
 cell did not install ``book_utils`` from the checkout, and on an environment that already had it.
-It prints the package versions and the time of each step. Only the standard library is used
-here; everything else runs inside the new environment.
+It prints the package versions and the time of each step. The new environment takes about 5 GB
+(torch with its CUDA libraries) and is removed at the end unless ``--keep``.
 """
 import argparse
 import json
