@@ -141,7 +141,7 @@ def build_env(path, timings):
     say('pip install ' + ' '.join(packages))
     timed("install Colab's packages", timings, run,
           [python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', *packages],
-          clean_env(), capture=True)
+          clean_env(), cwd=path.parent, capture=True)
     return python
 
 
@@ -174,7 +174,10 @@ def rehearse(python, work, source, timeout, timings):
                     # as if activated: a kernel spec's plain `python` is this environment's
                     PATH=os.pathsep.join([str(python.parent), os.environ.get('PATH', '')]))
     for name in NOTEBOOKS:
-        run([python, '-m', 'pip', 'uninstall', '--quiet', '--yes', 'book_utils'], env, capture=True)
+        # Every command runs in the empty work folder: from the checkout, `python -c` and
+        # `python -m` would see its book_utils (and any egg-info) on sys.path[0].
+        run([python, '-m', 'pip', 'uninstall', '--quiet', '--yes', 'book_utils'], env, cwd=work,
+            capture=True)
         probe = "import importlib.util; print(importlib.util.find_spec('book_utils'))"
         if run([python, '-c', probe], env, cwd=work, capture=True).strip() != 'None':
             raise SystemExit('[colab rehearsal] the environment already has book_utils')
@@ -187,11 +190,10 @@ def rehearse(python, work, source, timeout, timings):
         seconds = json.loads(out.strip().splitlines()[-1])['seconds']
         nb = json.loads(page.read_text())
         views = check_widgets(nb, name)
-        installed = run([python, '-m', 'pip', 'show', '--files', 'book_utils'], env, capture=True)
         direct = run([python, '-c', 'import importlib.metadata as m; '
                       'print(m.distribution("book_utils").read_text("direct_url.json"))'],
-                     env, capture=True)
-        if 'Location:' not in installed or ROOT.as_posix() not in direct:
+                     env, cwd=work, capture=True)
+        if ROOT.as_posix() not in direct:
             raise SystemExit(f'[colab rehearsal] {name}: book_utils was not installed from the '
                              f'checkout by the setup cell ({direct.strip()})')
         timings[f'{name}: whole notebook'] = round(seconds, 1)
@@ -214,7 +216,7 @@ def main(argv=None):
     temp = Path(tempfile.mkdtemp(prefix='colab-rehearsal-'))
     try:
         python = build_env(args.venv or temp / 'venv', timings)
-        versions = json.loads(run([python, '-c', VERSIONS, *REPORTED[1:]], clean_env(),
+        versions = json.loads(run([python, '-c', VERSIONS, *REPORTED[1:]], clean_env(), cwd=temp,
                                   capture=True))
         work = temp / 'content'   # Colab's working folder is /content
         work.mkdir()
