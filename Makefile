@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-unit test-notebooks book book-strict check-pages serve notebooks clean
+.PHONY: venv test test-unit test-notebooks test-colab book book-strict check-pages serve notebooks clean
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,13 @@ test-unit: venv
 
 test-notebooks: venv
 	BOOK_PROFILE=smoke $(BIN)/python -m pytest -q --nbval-lax chapters
+
+# The Colab path, rehearsed (tools/colab_rehearsal.py): a new virtual environment with Colab's
+# IPython 7.34, ipywidgets 7.7.1 and ipykernel 5.5.6, this machine's torch, and no book_utils;
+# 7.2, 7.6 and 8.5 each copied alone into an empty folder and executed under smoke, their setup
+# cells pip-installing this checkout's HEAD from git. About 5 GB of disk while it runs.
+test-colab: venv
+	flock /tmp/book-cpu.lock $(BIN)/python tools/colab_rehearsal.py
 
 # The book serves its own MathJax and widget scripts (offline pages): npm installs them from
 # package-lock.json; tools/offline_assets.py copies them into the site while it is built.
@@ -70,7 +77,7 @@ test-widgets-ipyw7: venv
 	    -W "ignore::DeprecationWarning" tests/test_widgets.py
 
 # The CPU benchmark: D2L's LeNet epoch against ours, side by side (takes the CPU lock itself;
-# writes results/benchmarks-cpu.json). See benchmarks/README.md for the GPU script.
+# writes book_utils/results/benchmarks-cpu.json). See benchmarks/README.md for the GPU script.
 .PHONY: bench
 bench: venv
 	$(BIN)/python benchmarks/lenet_epoch.py --repeat 3 --floor --quiet

@@ -24,7 +24,7 @@ os.environ.setdefault('MPLBACKEND', 'Agg')   # D2L's ProgressBoard draws, but op
 import torch  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / 'results'
+RESULTS = REPO / 'book_utils' / 'results'   # package data, read by the reference page
 
 
 def _stand_ins_for_notebook_modules():

@@ -2,7 +2,7 @@
 
 Prepared for a GPU session: one run measures each model over the same fixed
 number of batches, both sides in one process, and writes
-``results/benchmarks-gpu.json`` with the hardware and the date.
+``book_utils/results/benchmarks-gpu.json`` with the hardware and the date.
 
 D2L's side is what a student runs from chapters 8.1, 8.2 and 8.6: its
 ``FashionMNIST(batch_size=128, resize)`` (PIL resize in 4 DataLoader workers,
@@ -193,7 +193,7 @@ def main(argv=None):
     parser.add_argument('--no-lock', action='store_true',
                         help="with --dry-run: do not take the project's CPU lock")
     parser.add_argument('--json', default=None,
-                        help='default: results/benchmarks-gpu.json (nothing with --dry-run)')
+                        help='default: book_utils/results/benchmarks-gpu.json (nothing with --dry-run)')
     args = parser.parse_args(argv)
     if args.batches is None:
         args.batches = 2 if args.dry_run else 200

@@ -15,7 +15,7 @@ with ``--epochs N`` the final validation accuracy of both.
 It takes the project's CPU lock itself (as tools/execute_notebooks.py does), so
 do not wrap it in ``flock`` on the same file: that would wait on itself.
 
-Merges its record into ``results/benchmarks-cpu.json`` (hardware, date, figures) under
+Merges its record into ``book_utils/results/benchmarks-cpu.json`` (hardware, date, figures) under
 ``lenet_epoch`` / ``epochs=N seed=S``, unless ``--no-write``. Timings are the
 fastest of ``--repeat`` runs per side, alternating which side goes first.
 """

@@ -3,6 +3,7 @@
 The build itself (`make book-strict`) and the browser check (`make check-pages`) are separate
 commands; these tests pin down what those commands rely on, quickly and without a browser.
 """
+import base64
 import importlib.util
 import json
 import re
@@ -76,7 +77,7 @@ def test_book_is_built_from_committed_outputs_except_reference_results(config):
     for pattern in ['.venv', '_build', 'node_modules', 'results', 'tests', 'benchmarks']:
         assert pattern in config['exclude_patterns']
     nb = nbformat.read(ROOT / 'chapters' / 'reference_results.ipynb', as_version=4)
-    assert nb.metadata['mystnb']['execution_mode'] == 'force'   # redrawn from results/ at every build
+    assert nb.metadata['mystnb']['execution_mode'] == 'force'   # redrawn from book_utils/results at every build
 
 
 def test_repository_and_colab_launch(config):
@@ -130,27 +131,30 @@ def test_bibliography_has_the_papers_behind_the_models(config):
 
 # -- the setup cell ------------------------------------------------------------------------
 
-@pytest.mark.parametrize('path', stamp_setup.chapter_notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', stamp_setup.stamped_notebooks(), ids=lambda p: p.stem)
 def test_chapter_notebook_carries_the_current_setup_cell(path):
     nb = nbformat.read(path, as_version=4)
     assert stamp_setup.problems(nb, stamp_setup.setup_source()) == [], \
         f'run: .venv/bin/python tools/stamp_setup.py {path.relative_to(ROOT)}'
 
 
-def test_setup_cell_installs_from_the_configured_repository_at_the_version_tag(config):
-    version = re.search(r'^version = "(.+)"', (ROOT / 'pyproject.toml').read_text(), re.M).group(1)
+def test_setup_cell_installs_from_the_configured_repository_at_its_branch(config):
     source = stamp_setup.setup_source()
-    assert f"'book_utils @ git+{config['repository']['url']}@v{version}'" in source
+    assert f"'book_utils @ git+{config['repository']['url']}@{config['repository']['branch']}'" in source
     assert "'--no-deps'" in source
     lines = [line for line in source.splitlines() if not line.startswith('#')]
     assert lines[-2:] == ['import book_utils as d2l', 'd2l.show_setup()']
-    assert source.splitlines()[0] == '# NBVAL_IGNORE_OUTPUT'
+    assert 'NBVAL' not in source            # nbval reads the cell's tag, readers see no marker
+    assert 'nbval-ignore-output' in stamp_setup.TAGS
 
 
 def test_setup_cell_url_is_read_from_config(tmp_path):
     (tmp_path / '_config.yml').write_text('repository:\n  url: https://github.com/someone/fork.git/\n')
-    (tmp_path / 'pyproject.toml').write_text('[project]\nversion = "2.3.4"\n')
-    assert stamp_setup.requirement(tmp_path) == 'book_utils @ git+https://github.com/someone/fork@v2.3.4'
+    with pytest.raises(ValueError, match='repository.branch'):
+        stamp_setup.requirement(tmp_path)
+    (tmp_path / '_config.yml').write_text('repository:\n  url: https://github.com/someone/fork.git/\n'
+                                          '  branch: course\n')
+    assert stamp_setup.requirement(tmp_path) == 'book_utils @ git+https://github.com/someone/fork@course'
     assert stamp_setup.requirement(tmp_path, ref='abc123').endswith('fork@abc123')
 
 
@@ -196,7 +200,7 @@ def test_stamp_inserts_the_cell_after_the_title_and_is_idempotent():
     assert stamp_setup.problems(nb, source) == ['no cell is tagged book-setup']
     assert stamp_setup.stamp(nb, source) is True
     assert [c.source for c in nb.cells] == ['# 7.9 Title', source, 'x = 1']
-    assert nb.cells[1].metadata['tags'] == ['book-setup', 'remove-input']
+    assert nb.cells[1].metadata['tags'] == ['book-setup', 'remove-input', 'nbval-ignore-output']
     assert stamp_setup.problems(nb, source) == []
     assert stamp_setup.stamp(nb, source) is False
 
@@ -231,7 +235,7 @@ def test_setup_page_shows_the_cell_readers_see_on_colab():
     page = (ROOT / 'chapters' / 'setup.md').read_text()
     code = [line for line in stamp_setup.setup_source().splitlines() if not line.startswith('#')]
     quoted = '\n'.join(code).replace(stamp_setup.requirement(),
-                                     'book_utils @ git+<the course repository>@<tag>')
+                                     'book_utils @ git+<the course repository>@main')
     assert quoted in page
 
 
@@ -239,7 +243,7 @@ def test_setup_page_shows_the_cell_readers_see_on_colab():
 
 def test_published_accuracies_cover_every_trained_model_and_cite_their_source():
     from book_utils import profiles
-    published = json.loads((ROOT / 'results' / 'd2l_published.json').read_text())
+    published = json.loads((ROOT / 'book_utils' / 'results' / 'd2l_published.json').read_text())
     assert set(published['runs']) == set(profiles._FULL)
     assert 'read off' in published['source'] and '1.0.3' in published['source']
     assert published['citation'] in (ROOT / 'references.bib').read_text()
@@ -263,7 +267,8 @@ def _markdown_outputs(nb):
 
 def test_reference_page_marks_models_without_a_gpu_run(tmp_path, monkeypatch):
     from nbclient import NotebookClient
-    (tmp_path / 'd2l_published.json').write_text((ROOT / 'results' / 'd2l_published.json').read_text())
+    (tmp_path / 'd2l_published.json').write_text(
+        (ROOT / 'book_utils' / 'results' / 'd2l_published.json').read_text())
     (tmp_path / 'full.json').write_text(json.dumps({'profile': 'full', 'runs': {
         'resnet18': _record('cuda:0', [0.85, 0.912]), 'nin': _record('cpu', [0.5, 0.61])}}))
     (tmp_path / 'cpu.json').write_text(json.dumps({'profile': 'cpu', 'runs': {
@@ -273,15 +278,24 @@ def test_reference_page_marks_models_without_a_gpu_run(tmp_path, monkeypatch):
     NotebookClient(nb, timeout=120, kernel_name='python3',
                    resources={'metadata': {'path': str(ROOT / 'chapters')}}).execute()
     accuracy_table = _markdown_outputs(nb)[0]
-    rows = {line.split(' | ')[1]: line for line in accuracy_table.splitlines()[2:]}
+    header, rule, *lines = accuracy_table.splitlines()
+    assert header == '| Model | D2L 1.0.3 | CPU, `cpu` | GPU, `full` |'   # 4 columns fit a phone
+    rows = {}
+    for line in lines:
+        model, d2l, cpu, gpu = [cell.strip() for cell in line.strip('|').split(' | ')]
+        rows[model.split(' ', 1)[1]] = {'d2l': d2l, 'cpu': cpu, 'gpu': gpu}
     assert len(rows) == 7
-    assert '0.912 (2 epochs)' in rows['ResNet-18']
-    assert 'not yet measured on GPU' not in rows['ResNet-18']
-    assert 'not yet measured on GPU (a 2-epoch run on the CPU reached 0.610)' in rows['NiN']
-    assert '0.774 (2 epochs)' in rows['LeNet'] and 'not yet measured on GPU' in rows['LeNet']
+    assert rows['ResNet-18']['gpu'] == '0.912 (2 epochs)'
+    assert rows['NiN']['gpu'] == 'not yet measured (a 2-epoch `full` run on the CPU: 0.610)'
+    assert rows['LeNet']['cpu'] == '0.774 (2 epochs)' and rows['LeNet']['gpu'] == 'not yet measured'
     for title in ['AlexNet', 'VGG-11 (channels / 4)', 'GoogLeNet', 'LeNet with batch norm']:
-        assert 'not yet measured on GPU' in rows[title] and 'not yet run' in rows[title]
-    assert '≈ 0.90' in rows['ResNet-18']
+        assert rows[title] == {'d2l': rows[title]['d2l'], 'cpu': 'not yet run', 'gpu': 'not yet measured'}
+    assert rows['ResNet-18']['d2l'] == '≈\u00a00.90'   # a no-break space keeps it on one line
     images = [o for c in nb.cells if c.cell_type == 'code' for o in c.outputs
               if {'image/png', 'image/svg+xml'} & set(o.get('data', {}))]
     assert len(images) == 1   # the training curves
+    png = base64.b64decode(images[0]['data']['image/png'])
+    width = int.from_bytes(png[16:20], 'big')   # the PNG header's IHDR width
+    # A phone's column is about 360 px wide: shown at 0.7 of its size or more, its 11 pt text
+    # stays about 11 px high.
+    assert 300 <= width <= 500, width

@@ -4,7 +4,7 @@
 
 The book is built from the outputs committed with each notebook, so readers
 never wait for training; this script is how those outputs are refreshed. It
-records each notebook's wall time in results/notebook_times.json and drops
+records each notebook's wall time in book_utils/results/notebook_times.json and drops
 the dead progress-bar widgets that tqdm leaves behind. Heavy runs take the
 lock /tmp/book-cpu.lock so two of them never share the two CPU cores.
 """
@@ -21,7 +21,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMES = ROOT / 'results' / 'notebook_times.json'
+RESULTS = ROOT / 'book_utils' / 'results'   # package data: the runs travel with book_utils
+TIMES = RESULTS / 'notebook_times.json'
 TQDM_TEXT = re.compile(r'\d+%\|.*\||\d+/\d+ \[')
 # A warning raised from a cell names the kernel's temporary file for that cell
 # (e.g. /tmp/ipykernel_123/456.py:6:); the path means nothing to a reader and is
@@ -51,7 +52,7 @@ def execute(path, profile, timeout):
     nb = nbformat.read(path, as_version=4)
     os.environ['BOOK_PROFILE'] = profile
     if profile != 'smoke':   # smoke runs are tests, not results
-        os.environ['BOOK_RESULTS_DIR'] = str(ROOT / 'results')
+        os.environ['BOOK_RESULTS_DIR'] = str(RESULTS)
     client = NotebookClient(nb, timeout=timeout, kernel_name='python3',
                             resources={'metadata': {'path': str(path.parent)}})
     start = time.perf_counter()

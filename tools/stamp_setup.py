@@ -1,17 +1,22 @@
 """Write the canonical setup cell into every chapter notebook (or check that it is there).
 
-    .venv/bin/python tools/stamp_setup.py            # stamp chapters/7_*.ipynb and 8_*.ipynb
+    .venv/bin/python tools/stamp_setup.py            # stamp the chapters and the results page
     .venv/bin/python tools/stamp_setup.py --check    # exit 1 if a notebook's cell is stale
     .venv/bin/python tools/stamp_setup.py chapters/7_2_conv_layer.ipynb
 
-Every chapter's first code cell (tags ``book-setup`` and ``remove-input``) installs
-``book_utils`` where it is missing -- on Colab -- and then imports it under D2L's
-name. The install is ``pip install --no-deps`` of the course repository at the tag
-of the package's version (``v`` + ``version`` in pyproject.toml), so it never
-touches Colab's torch, numpy, ipywidgets or IPython; where ``book_utils`` is
-already importable (a clone with ``make venv``, CI) the cell installs nothing.
-The repository URL is read from ``_config.yml`` (``repository.url``), the one
-place it is written. tests/test_book.py runs ``check`` on every chapter.
+Every chapter's first code cell (tags ``book-setup``, ``remove-input`` and
+``nbval-ignore-output``) installs ``book_utils`` where it is missing -- on Colab --
+and then imports it under D2L's name. The install is ``pip install --no-deps`` of
+the course repository at its published branch, so it never touches Colab's torch,
+numpy, ipywidgets or IPython; where ``book_utils`` is already importable (a clone
+with ``make venv``, CI) the cell installs nothing. The repository URL and branch
+are read from ``_config.yml`` (``repository.url``, ``repository.branch``), the one
+place they are written, so the line installs a ref that exists. The environment
+variable ``BOOK_UTILS_SOURCE``, when set, replaces the requirement (a fork, or a
+local checkout as ``book_utils @ git+file:///path/to/clone@HEAD``):
+tools/colab_rehearsal.py uses it to run the cell as written against the checkout
+under test. tests/test_book.py runs ``check`` on every stamped notebook;
+tests/test_install_line.py installs the stamped line itself.
 """
 import argparse
 import re
@@ -22,18 +27,24 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-TAGS = ('book-setup', 'remove-input')
+# nbval reads the tag: the cell's output (versions, device) differs from machine to machine.
+TAGS = ('book-setup', 'remove-input', 'nbval-ignore-output')
+SOURCE_VARIABLE = 'BOOK_UTILS_SOURCE'
 CHAPTER_GLOB = ('7_*.ipynb', '8_*.ipynb')
+# Pages that read book_utils but teach no section; opened alone on Colab they need it installed too.
+EXTRA_PAGES = ('reference_results.ipynb',)
 
 TEMPLATE = '''\
-# NBVAL_IGNORE_OUTPUT
 # Setup, stamped by tools/stamp_setup.py (edit it there). Where book_utils is missing, as on
-# Colab, install it from the course repository; --no-deps leaves torch, numpy, ipywidgets and
-# IPython as they are. Then import it under D2L's name and print what this notebook runs with.
-import importlib.util, subprocess, sys
+# Colab, install it from the course repository (or from ${variable}, if set); --no-deps
+# leaves torch, numpy, ipywidgets and IPython as they are. Then import it under D2L's name and
+# print what this notebook runs with.
+import importlib.util, os, subprocess, sys
 if importlib.util.find_spec('book_utils') is None:
-    subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps',
-                    '{requirement}'], check=True)
+    source = (os.environ.get('{variable}')
+              or '{requirement}')
+    subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps', source],
+                   check=True)
     importlib.invalidate_caches()
 import book_utils as d2l
 d2l.show_setup()'''
@@ -46,30 +57,35 @@ def repository_url(root=ROOT):
     return url[:-4] if url.endswith('.git') else url
 
 
-def package_version(root=ROOT):
-    """``version`` of the book_utils project in pyproject.toml."""
-    text = (Path(root) / 'pyproject.toml').read_text()
-    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
-    if not match:
-        raise ValueError('pyproject.toml has no version = "..." line')
-    return match.group(1)
+def repository_branch(root=ROOT):
+    """``repository.branch`` from _config.yml: the published branch the setup cell installs."""
+    config = yaml.safe_load((Path(root) / '_config.yml').read_text())
+    branch = str(config.get('repository', {}).get('branch') or '').strip()
+    if not branch:
+        raise ValueError('_config.yml has no repository.branch: set it to the branch the course '
+                         'is published from (main), which the setup cell installs')
+    return branch
 
 
 def requirement(root=ROOT, ref=None):
-    """The pip requirement the setup cell installs: the repository at a tag."""
-    ref = ref or f'v{package_version(root)}'
-    return f'book_utils @ git+{repository_url(root)}@{ref}'
+    """The pip requirement the setup cell installs: the repository at its branch (or ``ref``)."""
+    return f'book_utils @ git+{repository_url(root)}@{ref or repository_branch(root)}'
 
 
 def setup_source(root=ROOT, ref=None):
     """The canonical source of the setup cell."""
-    return TEMPLATE.format(requirement=requirement(root, ref))
+    return TEMPLATE.format(requirement=requirement(root, ref), variable=SOURCE_VARIABLE)
 
 
 def chapter_notebooks(root=ROOT):
     """The chapter notebooks (7_*.ipynb, 8_*.ipynb), in reading order."""
     chapters = Path(root) / 'chapters'
     return sorted(p for pattern in CHAPTER_GLOB for p in chapters.glob(pattern))
+
+
+def stamped_notebooks(root=ROOT):
+    """Every notebook that carries the setup cell: the chapters, then the extra pages."""
+    return chapter_notebooks(root) + [Path(root) / 'chapters' / name for name in EXTRA_PAGES]
 
 
 def _first_code_index(nb):
@@ -132,12 +148,14 @@ def stamp(nb, source):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('notebooks', nargs='*', type=Path, help='default: every chapter notebook')
+    parser.add_argument('notebooks', nargs='*', type=Path,
+                        help='default: every chapter notebook and the reference-results page')
     parser.add_argument('--check', action='store_true', help='report stale cells, change nothing')
-    parser.add_argument('--ref', help='git tag or commit to install (default: v<pyproject version>)')
+    parser.add_argument('--ref', help='git branch, tag or commit to install '
+                        '(default: repository.branch in _config.yml)')
     args = parser.parse_args(argv)
     source = setup_source(ref=args.ref)
-    paths = args.notebooks or chapter_notebooks()
+    paths = args.notebooks or stamped_notebooks()
     stale = 0
     for path in paths:
         nb = nbformat.read(path, as_version=4)

@@ -1,18 +1,47 @@
-"""Recording measured runs for the reference-results page.
+"""Measured runs: the files that hold them, the writer and the reader.
 
-Numbers in the book come from runs, not from prose: a chapter notebook calls
-``record_run('alexnet', trainer, run)`` after training, and when the notebook
-is executed by ``tools/execute_notebooks.py`` (which sets ``BOOK_RESULTS_DIR``)
-the run's settings, history and speed are merged into
-``results/<profile>.json``. Anywhere else, Colab included, it does nothing.
+Numbers in the book come from runs, not from prose. The runs live in this
+package's folder as JSON (``cpu.json``, ``full.json``, ``d2l_published.json``,
+``notebook_times.json``, ``benchmarks-*.json``) and are installed with it as
+package data, so a page that shows them -- the reference-results page opened
+alone on Colab, with no repository around it -- finds them through ``load``.
+
+A chapter notebook calls ``record_run('alexnet', trainer, run)`` after training;
+when the notebook is executed by ``tools/execute_notebooks.py`` (which sets
+``BOOK_RESULTS_DIR`` to this folder of the checkout) the run's settings, history
+and speed are merged into ``<profile>.json``. Anywhere else, Colab included, it
+writes nothing.
 """
 import datetime
+import importlib.resources
 import json
 import os
 import platform
 from pathlib import Path
 
 import torch
+
+# Where the writer puts a run, and where the reader looks before the installed files.
+DIR_VARIABLE = 'BOOK_RESULTS_DIR'
+
+
+def folder():
+    """The folder ``load`` reads: ``$BOOK_RESULTS_DIR`` if set, else this installed package's."""
+    override = os.environ.get(DIR_VARIABLE)
+    return Path(override) if override else importlib.resources.files(__name__)
+
+
+def load(name):
+    """The parsed ``<name>.json`` of measured results (``{}`` if it has not been measured yet).
+
+    ``name`` is a file stem such as ``'cpu'``, ``'full'``, ``'d2l_published'`` or
+    ``'notebook_times'``.
+    """
+    if not isinstance(name, str) or not name or '/' in name or name.endswith('.json'):
+        raise ValueError(f'load(name={name!r}): name must be a file stem such as "cpu" or '
+                         '"d2l_published", without a folder or ".json"')
+    path = folder() / f'{name}.json'
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def hardware_name(device=None):
@@ -32,7 +61,8 @@ def hardware_name(device=None):
 
 
 def record_run(name, trainer, run=None):
-    """Merge one finished run into ``$BOOK_RESULTS_DIR/<profile>.json``; returns the record."""
+    """Merge one finished run into ``$BOOK_RESULTS_DIR/<profile>.json`` when that variable is
+    set (tools/execute_notebooks.py sets it to this package's folder); returns the record."""
     history = trainer.history
     if not history:
         return None
@@ -52,7 +82,7 @@ def record_run(name, trainer, run=None):
         'mean_examples_per_sec': sum(h['examples_per_sec'] for h in train) / len(train),
         'history': history,
     }
-    out = os.environ.get('BOOK_RESULTS_DIR')
+    out = os.environ.get(DIR_VARIABLE)
     if out:
         profile = trainer.profile.name
         path = Path(out) / f'{profile}.json'
