@@ -16,6 +16,7 @@ from IPython.display import display
 from matplotlib.figure import Figure
 
 from ..plot import figure_png
+from . import static_view
 
 STATIC_NOTE = 'Launch this page on Colab to interact'
 STATIC_FOOTER = ('<span style="color:#777;font-size:85%">A page read without a running kernel '
@@ -136,13 +137,18 @@ class BookWidget(W.VBox):
             self.static_note.value = ''
 
     def _repr_mimebundle_(self, **kwargs):
+        """The widget view for live front ends, and for pages without a kernel the static
+        view of ``static_view`` (working controls in the browser), a picture, and text."""
         data = {'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',
                 'application/vnd.jupyter.widget-view+json': {
                     'version_major': 2, 'version_minor': 0, 'model_id': self.model_id}}
         if self.static_png:
-            encoded = base64.b64encode(self.static_png).decode('ascii')
-            data['image/png'] = encoded
-            data['text/html'] = (f'<img src="data:image/png;base64,{encoded}" '
+            data['image/png'] = base64.b64encode(self.static_png).decode('ascii')
+        view = static_view.html_view(self, f'{STATIC_NOTE}.')
+        if view is not None:
+            data['text/html'] = view
+        elif self.static_png:
+            data['text/html'] = (f'<img src="data:image/png;base64,{data["image/png"]}" '
                                  f'alt="initial state of the widget" style="max-width:100%"/>'
                                  f'<p><em>{STATIC_NOTE}.</em></p>')
         return data
