@@ -421,7 +421,7 @@ def test_dashboard_static_view_says_how_to_train_and_disables_its_controls():
     from book_utils.widgets import static_view, training_dashboard
     html = training_dashboard()._repr_mimebundle_()['text/html']
     assert 'data-book-widget="training-dashboard"' in html
-    assert static_view.LAUNCH_NOTE in html and 'Colab' in html
+    assert static_view.NO_KERNEL in html and 'on Colab' in html and 'launch button' in html
     assert 'No runs were saved with this page' in html
     controls = re.findall(r'<(input|button)[^>]*>', html)
     assert len(re.findall(r'<(?:input|button)[^>]*\bdisabled\b', html)) == len(controls) >= 8

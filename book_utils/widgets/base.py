@@ -121,6 +121,7 @@ class BookWidget(W.VBox):
         it disappears the first time the reader touches a control.
         """
         self._figure_view = figure_view
+        fit_narrow_screens(self)
         self.static_note = W.HTML(STATIC_FOOTER)
         self.children = tuple(self.children) + (self.static_note,)
         for control in controls:
@@ -157,6 +158,21 @@ class BookWidget(W.VBox):
         display(self._repr_mimebundle_(), raw=True)
         if hasattr(self, '_handle_displayed'):   # ipywidgets 7: fire on_displayed callbacks
             self._handle_displayed(**kwargs)
+
+
+def fit_narrow_screens(widget):
+    """Let every row of ``widget`` wrap and no control grow wider than the screen.
+
+    Rows (``HBox``) wrap onto the next line instead of squashing sliders to a dot or
+    pushing buttons off a 390 px phone; a fixed-width control is capped at 100 % of its
+    row. Grids keep their columns (the kernel grid sets its own width).
+    """
+    for child in getattr(widget, 'children', ()):
+        if isinstance(child, W.HBox) and not child.layout.flex_flow:
+            child.layout.flex_flow = 'row wrap'
+        if child.layout.width not in (None, '', 'auto') and not child.layout.max_width:
+            child.layout.max_width = '100%'
+        fit_narrow_screens(child)
 
 
 def image_view(width='100%'):

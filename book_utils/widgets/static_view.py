@@ -28,9 +28,9 @@ from ..data import TEXT_LABELS
 from . import kernels
 
 STATIC_IMAGES_PER_CLASS = 3   # Fashion-MNIST validation images per class embedded in the page
-LAUNCH_NOTE = ('Training needs a running Python kernel, which this page does not have. To train, '
-               'open the page on Colab: the launch button (the rocket) at the top of the page, '
-               'then Runtime, Run all.')
+NO_KERNEL = 'Training needs a running Python kernel, which this page does not have.'
+HOW_TO_LAUNCH = ('the launch button (the rocket) at the top of the page opens it there; run its '
+                 'cells, then use the controls.')
 
 
 def _b64(data):
@@ -137,7 +137,8 @@ def dashboard_html(widget, note):
             if count else 'No runs were saved with this page')
     return (f'<div class="book-widget book-widget-static" data-book-widget="training-dashboard">'
             f'<p class="book-widget-notice" role="note"><strong>{html.escape(runs)}.</strong> '
-            f'{html.escape(LAUNCH_NOTE)}</p>'
+            f'{html.escape(NO_KERNEL)} {html.escape(note.rstrip("."))}: '
+            f'{html.escape(HOW_TO_LAUNCH)}</p>'
             f'<div class="book-widget-controls">{controls}{buttons}</div>'
             f'{picture}{widget.table.value}</div>')
 
