@@ -61,6 +61,8 @@ def generated(tmp_path_factory):
     for name in ('book_widgets.js', 'book_widgets.css'):
         (folder / name).write_text((STATIC / name).read_text())
     views = {kind: w._repr_mimebundle_()['text/html'] for kind, w in _views().items()}
+    from book_utils.widgets import training_dashboard
+    views['training-dashboard'] = training_dashboard()._repr_mimebundle_()['text/html']
     body = ''.join(f'<section id="{kind}"><h2>{kind}</h2>{html}</section>'
                    for kind, html in views.items())
     page = folder / 'widgets.html'
@@ -69,7 +71,7 @@ def generated(tmp_path_factory):
                     '<link rel="stylesheet" href="book_widgets.css">'
                     '<script defer src="book_widgets.js"></script></head>'
                     f'<body style="margin:8px">{body}</body></html>')
-    return {kind: page.as_uri() for kind in KINDS}
+    return {kind: page.as_uri() for kind in KINDS + ('training-dashboard',)}
 
 
 @pytest.fixture(scope='module')
@@ -399,6 +401,23 @@ def test_static_widgets_fit_the_screen(driver, pages, kind, width):
     _shot(driver, kind, where, width)
 
 
+@pytest.mark.parametrize('width', [1280, 390])
+def test_dashboard_static_view_fits_the_screen(driver, generated, width):
+    kind = 'training-dashboard'
+    driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride',
+                           {'width': width, 'height': 900, 'deviceScaleFactor': 1,
+                            'mobile': width < 600})
+    driver.get(generated[kind])
+    layout = driver.execute_script(LAYOUT_JS, kind)
+    assert layout['clipped'] == [], layout
+    assert layout['pageWidth'] <= layout['width'], layout
+    enabled = driver.execute_script(
+        f'return Array.from(document.querySelectorAll(\'[data-book-widget="{kind}"] '
+        f'input, [data-book-widget="{kind}"] button\')).filter(e => !e.disabled).length')
+    assert enabled == 0   # nothing that would do nothing looks usable
+    _shot(driver, kind, 'generated', width)
+
+
 # -- page weight -----------------------------------------------------------------------------
 
 WEIGHT_JS = r'''
@@ -436,3 +455,36 @@ def test_views_carry_the_live_widget_first():
         assert f'data-book-widget="{kind}"' in html and 'data-role="fallback"' in html
         config = json.loads(re.search(r'data-role="config">(.*?)</script>', html).group(1))
         assert config['values']   # the settings the page starts from
+
+
+def test_pages_load_widget_scripts_only_where_needed():
+    """tools/offline_assets.page_scripts: the book's widget files where a view is, and no
+    ipywidgets embedder or saved widget state on a page that renders no ipywidgets view."""
+    from sphinx.builders.html._assets import _JavaScript
+    offline_assets = _load_tool('offline_assets')
+    added = []
+
+    class App:
+        class config:
+            nb_ipywidgets_js = {'offline/require.js': {}, 'offline/html-manager/embed-amd.js': {}}
+
+        def add_js_file(self, name, **kwargs):
+            added.append(name)
+
+        def add_css_file(self, name, **kwargs):
+            added.append(name)
+
+    def scripts():
+        return [_JavaScript('_static/offline/require.js'), _JavaScript('_static/book.js'),
+                _JavaScript('_static/offline/html-manager/embed-amd.js'),
+                _JavaScript(None, type=offline_assets.WIDGET_STATE, body='{}')]
+
+    context = {'body': '<div data-book-widget="kernel-designer"></div>', 'script_files': scripts()}
+    offline_assets.page_scripts(App(), 'p', 'page.html', context, None)
+    assert [s.filename for s in context['script_files']] == ['_static/book.js']
+    assert added == ['book-widgets/book_widgets.js', 'book-widgets/book_widgets.css']
+    added.clear()
+    body = f'<script type="{offline_assets.WIDGET_VIEW}">{{}}</script>'
+    context = {'body': body, 'script_files': scripts()}
+    offline_assets.page_scripts(App(), 'p', 'page.html', context, None)
+    assert len(context['script_files']) == 4 and added == []   # a widget view keeps its embedder

@@ -142,8 +142,8 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
 
 
 def _ipywidgets_script(script, urls):
-    return (script.filename in urls or
-            script.attributes.get('type') == WIDGET_STATE)
+    name = (script.filename or '').removeprefix('_static/')   # Sphinx 7 adds the prefix
+    return name in urls or script.attributes.get('type') == WIDGET_STATE
 
 
 def page_scripts(app, pagename, templatename, context, doctree):
