@@ -418,6 +418,33 @@ def test_dashboard_static_view_fits_the_screen(driver, generated, width):
     _shot(driver, kind, 'generated', width)
 
 
+CONTRAST_JS = r"""
+const parse = c => (c.match(/[\d.]+/g) || []).map(Number);
+const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                                  .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+const background = el => { for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor);
+                                                             if (c.length === 3 || (c.length === 4 && c[3] > 0.3)) return c.slice(0, 3); }
+                           return [255, 255, 255]; };
+return Array.from(document.querySelectorAll('.book-widget code, .book-widget-info > div, .book-widget label, .book-widget figcaption'))
+  .filter(el => el.getBoundingClientRect().width > 0).map(el => {
+    const a = lum(parse(getComputedStyle(el).color).slice(0, 3)), b = lum(background(el));
+    return [el.textContent.slice(0, 30), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; });
+"""
+
+
+@pytest.mark.parametrize('theme', ['light', 'dark'])
+def test_book_widget_text_is_legible_in_both_themes(driver, book, theme):
+    """Inline code and result lines keep a WCAG contrast of 4.5:1 in the book's two themes."""
+    for kind, url in book.items():
+        _open(driver, url, kind)
+        driver.execute_script(f'document.documentElement.dataset.theme = "{theme}";'
+                              f'document.documentElement.dataset.mode = "{theme}";')
+        ratios = driver.execute_script(CONTRAST_JS)
+        assert ratios and [r for r in ratios if r[1] < 4.5] == [], (kind, theme)
+        if theme == 'dark':
+            _shot(driver, kind, 'book-dark', 1280)
+
+
 # -- page weight -----------------------------------------------------------------------------
 
 WEIGHT_JS = r'''
