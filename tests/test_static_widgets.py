@@ -445,6 +445,14 @@ def test_book_widget_text_is_legible_in_both_themes(driver, book, theme):
             _shot(driver, kind, 'book-dark', 1280)
 
 
+def test_book_pages_work_opened_as_files(driver, book):
+    """The built pages work from the disk too (file://, no server, nothing fetched)."""
+    for kind, page in PAGES.items():
+        _open(driver, (BOOK / f'{page}.html').as_uri(), kind)
+        result = _apply(driver, kind, [[]])[0]
+        assert _shape_of(result['shape']), (kind, result)
+
+
 # -- page weight -----------------------------------------------------------------------------
 
 WEIGHT_JS = r'''

@@ -94,8 +94,8 @@
   }
 
   // A panel: a title above an SVG of `cols` x `rows` unit cells (one SVG unit = one cell).
-  function panel(title, rows, cols, maxPx) {
-    var cell = Math.max(4, Math.min(28, Math.floor((maxPx || 260) / Math.max(rows, cols))));
+  function panel(title, rows, cols, maxPx, maxCell) {
+    var cell = Math.max(4, Math.min(maxCell || 28, Math.floor((maxPx || 260) / Math.max(rows, cols))));
     var picture = svg('svg', {viewBox: [-0.05, -0.05, cols + 0.1, rows + 0.1].join(' '),
                               width: String(cols * cell), height: String(rows * cell),
                               role: 'img', 'aria-label': title});
@@ -495,7 +495,7 @@
            {fill: 'none', stroke: rgb(hueColour(w[0], w[1], ow)), 'stroke-width': '0.06',
             'stroke-dasharray': w[2]});
     });
-    var out = panel(v.mode + ' pooled ' + oh + '×' + ow, oh, ow, 200);
+    var out = panel(v.mode + ' pooled ' + oh + '×' + ow, oh, ow, 200, 40);
     for (i = 0; i < oh; i++) {
       for (j = 0; j < ow; j++) {
         rect(out.svg, j, i, 1, 1, {fill: rgb(light(hueColour(i, j, ow))), stroke: '#888', 'stroke-width': '0.03'});
