@@ -55,12 +55,12 @@ def labelled(widget, width='auto'):
 
 
 class BookWidget(W.VBox):
-    """A ``VBox`` that also carries a static picture of its initial state.
+    """A ``VBox`` that also carries a kernel-free view of itself.
 
     A live front end (Jupyter, JupyterLab, VS Code, Colab) renders the widget
-    view and ignores the rest of the bundle; a page rendered without a kernel
-    (nbconvert, or Jupyter Book with widget views given no priority) shows the
-    picture and a note instead of an empty box. ``static_png`` is the widget's
+    view and ignores the rest of the bundle; the rendered book ranks the
+    ``text/html`` view of ``static_view`` first, which works in the browser
+    (a page without the book's script shows the picture and a note instead). ``static_png`` is the widget's
     figure when it is displayed: its initial state, or whatever a page did
     with it first (the dashboard's first runs). The same bundle is produced under
     ipywidgets 7 (which displays through ``_ipython_display_``) and 8 (which
