@@ -13,6 +13,14 @@ RequireJS and the embedder) tells RequireJS where the embedder's fonts are, and
 gives MathJax 3 the ``MathJax.Hub.Queue`` of MathJax 2 that ipywidgets calls to
 typeset widget labels; and ``dedupe_scripts`` drops inline scripts that Sphinx
 7.4 emits twice (sphinx-thebe's ``const THEBE_JS_URL`` then fails to redeclare).
+
+The book's own widgets need none of the ipywidgets machinery: each widget output carries
+a ``text/html`` view (book_utils/widgets/static_view.py) that _config.yml's
+``nb_mime_priority_overrides`` ranks above the widget view, and ``book_widgets.js`` and
+``book_widgets.css`` (package data in book_utils/widgets/static, copied to
+``_static/book-widgets``) make it work in the browser. ``page_scripts`` adds those two files
+to the pages that hold such a view, and drops RequireJS, the embedder and the saved widget
+state (several MB) from every page that renders no ipywidgets view.
 """
 import shutil
 from pathlib import Path
@@ -64,6 +72,14 @@ SKIP = {
 }
 
 
+#: the kernel-free widget views: script and style, copied from the package to _static/book-widgets
+WIDGETS_SOURCE = Path('book_utils') / 'widgets' / 'static'
+WIDGETS_DEST = 'book-widgets'
+WIDGET_FILES = ('book_widgets.js', 'book_widgets.css')
+WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
+WIDGET_STATE = 'application/vnd.jupyter.widget-state+json'
+
+
 def _sources(app):
     modules = Path(app.confdir) / 'node_modules'
     return {dest: modules / src for dest, src in ASSETS.items()}
@@ -104,6 +120,10 @@ def copy_assets(app, exception):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, target)
     (offline / SHIM).write_text(SHIM_JS)
+    widgets = Path(app.outdir) / '_static' / WIDGETS_DEST
+    widgets.mkdir(parents=True, exist_ok=True)
+    for name in WIDGET_FILES:
+        shutil.copy2(Path(app.confdir) / WIDGETS_SOURCE / name, widgets / name)
     for url in [app.config.mathjax_path, *app.config.nb_ipywidgets_js]:
         if not (offline.parent / url).is_file():
             raise ExtensionError(f'{url!r} is not in the copied assets under {offline}.')
@@ -121,8 +141,27 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     context['script_files'] = unique
 
 
+def _ipywidgets_script(script, urls):
+    name = (script.filename or '').removeprefix('_static/')   # Sphinx 7 adds the prefix
+    return name in urls or script.attributes.get('type') == WIDGET_STATE
+
+
+def page_scripts(app, pagename, templatename, context, doctree):
+    """The widget views' script and style where a page holds one; no ipywidgets where none
+    renders (the embedder and a page's saved widget state weigh MB and would draw nothing)."""
+    body = context.get('body', '')
+    if 'data-book-widget=' in body:
+        app.add_js_file(f'{WIDGETS_DEST}/book_widgets.js', defer='defer')
+        app.add_css_file(f'{WIDGETS_DEST}/book_widgets.css')
+    if WIDGET_VIEW not in body:
+        urls = set(app.config.nb_ipywidgets_js)
+        context['script_files'] = [s for s in context.get('script_files', [])
+                                   if not _ipywidgets_script(s, urls)]
+
+
 def setup(app):
     app.connect('builder-inited', check_sources)
+    app.connect('html-page-context', page_scripts, priority=800)
     app.connect('html-page-context', dedupe_scripts, priority=900)
     app.connect('build-finished', copy_assets)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -11,8 +11,10 @@ widget                     module               maths
 ``training_dashboard``     ``dashboard``        ``runs``
 =========================  ===================  ===========================
 
-Each function returns the widget; put the call last in a notebook cell. A page
-rendered without a kernel shows a picture of the widget as it was saved.
+Each function returns the widget; put the call last in a notebook cell. Its output
+also carries a kernel-free view (``static_view``, run by ``static/book_widgets.js``):
+in the rendered book the kernel designer and the two explorers work in the browser,
+and the training dashboard shows its saved runs and how to train on Colab.
 """
 from .conv_shapes import conv_shape_explorer
 from .dashboard import training_dashboard

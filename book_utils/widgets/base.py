@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from ..checks import check_bool, check_float, check_int
 from ..plot import figure_png
+from . import static_view
 
 STATIC_NOTE = 'Launch this page on Colab to interact'
 STATIC_FOOTER = ('<span style="color:#777;font-size:85%">A page read without a running kernel '
@@ -55,12 +56,12 @@ def labelled(widget, width='auto'):
 
 
 class BookWidget(W.VBox):
-    """A ``VBox`` that also carries a static picture of its initial state.
+    """A ``VBox`` that also carries a kernel-free view of itself.
 
     A live front end (Jupyter, JupyterLab, VS Code, Colab) renders the widget
-    view and ignores the rest of the bundle; a page rendered without a kernel
-    (nbconvert, or Jupyter Book with widget views given no priority) shows the
-    picture and a note instead of an empty box. ``static_png`` is the widget's
+    view and ignores the rest of the bundle; the rendered book ranks the
+    ``text/html`` view of ``static_view`` first, which works in the browser
+    (a page without the book's script shows the picture and a note instead). ``static_png`` is the widget's
     figure when it is displayed: its initial state, or whatever a page did
     with it first (the dashboard's first runs). The same bundle is produced under
     ipywidgets 7 (which displays through ``_ipython_display_``) and 8 (which
@@ -118,6 +119,7 @@ class BookWidget(W.VBox):
         it disappears the first time the reader touches a control.
         """
         self._figure_view = figure_view
+        fit_narrow_screens(self)
         self.static_note = W.HTML(STATIC_FOOTER)
         self.children = tuple(self.children) + (self.static_note,)
         for control in controls:
@@ -134,13 +136,18 @@ class BookWidget(W.VBox):
             self.static_note.value = ''
 
     def _repr_mimebundle_(self, **kwargs):
+        """The widget view for live front ends, and for pages without a kernel the static
+        view of ``static_view`` (working controls in the browser), a picture, and text."""
         data = {'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',
                 'application/vnd.jupyter.widget-view+json': {
                     'version_major': 2, 'version_minor': 0, 'model_id': self.model_id}}
         if self.static_png:
-            encoded = base64.b64encode(self.static_png).decode('ascii')
-            data['image/png'] = encoded
-            data['text/html'] = (f'<img src="data:image/png;base64,{encoded}" '
+            data['image/png'] = base64.b64encode(self.static_png).decode('ascii')
+        view = static_view.html_view(self, f'{STATIC_NOTE}.')
+        if view is not None:
+            data['text/html'] = view
+        elif self.static_png:
+            data['text/html'] = (f'<img src="data:image/png;base64,{data["image/png"]}" '
                                  f'alt="initial state of the widget" style="max-width:100%"/>'
                                  f'<p><em>{STATIC_NOTE}.</em></p>')
         return data
@@ -186,6 +193,21 @@ def check_control_value(control, value, name):
     if isinstance(control.value, float):
         return check_float(value, name, *bounds)
     return value
+
+
+def fit_narrow_screens(widget):
+    """Let every row of ``widget`` wrap and no control grow wider than the screen.
+
+    Rows (``HBox``) wrap onto the next line instead of squashing sliders to a dot or
+    pushing buttons off a 390 px phone; a fixed-width control is capped at 100 % of its
+    row. Grids keep their columns (the kernel grid sets its own width).
+    """
+    for child in getattr(widget, 'children', ()):
+        if isinstance(child, W.HBox) and not child.layout.flex_flow:
+            child.layout.flex_flow = 'row wrap'
+        if child.layout.width not in (None, '', 'auto') and not child.layout.max_width:
+            child.layout.max_width = '100%'
+        fit_narrow_screens(child)
 
 
 def image_view(width='100%'):

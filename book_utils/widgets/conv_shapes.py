@@ -175,21 +175,24 @@ class ConvShapeExplorer(BookWidget):
         head = [W.HTML(''), W.HTML('<b>height</b>'), W.HTML('<b>width</b>'), W.HTML('')]
         rows = [('input', 'in_h', 'in_w', W.HTML('')),
                 ('kernel', 'k_h', 'k_w', W.HTML('')),
-                ('padding', 'pad_h', 'pad_w', W.HBox([c['padding'], W.HTML('&nbsp;mode&nbsp;'),
-                                                      c['padding_mode']])),
+                ('padding', 'pad_h', 'pad_w', W.HTML('')),
                 ('stride', 's_h', 's_w', W.HTML('')),
                 ('dilation', 'd_h', 'd_w', W.HTML(''))]
         cells = head + [x for name, a, b, extra in rows
                         for x in (W.HTML(name), c[a], c[b], extra)]
         table = W.GridBox(cells, layout=W.Layout(grid_template_columns='70px 80px 80px auto',
                                                  grid_gap='2px 4px'))
+        # beside the table, and below it on a phone: the padding kind and mode menus
+        padding_menus = W.HBox([W.HTML('padding&nbsp;'), c['padding'], W.HTML('&nbsp;mode&nbsp;'),
+                                c['padding_mode']])
         channels = W.HBox([W.HTML('channels:&nbsp;in&nbsp;'), c['c_in'], W.HTML('&nbsp;out&nbsp;'),
                            c['c_out'], W.HTML('&nbsp;groups&nbsp;'), c['groups'],
                            self.standard_button, self.depthwise_button])
         self.figure_view = image_view()
         self.info = W.HTML()
         self.message = W.HTML()
-        super().__init__(children=[table, channels, self.figure_view, self.info, self.message])
+        super().__init__(children=[W.HBox([table, padding_menus]), channels, self.figure_view,
+                                   self.info, self.message])
         self.redraw = guarded(self._redraw, self.show_message)
         for control in c.values():
             control.observe(lambda change: self._changed(), names='value')

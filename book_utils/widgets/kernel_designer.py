@@ -143,6 +143,8 @@ class KernelDesigner(BookWidget):
                     self.cells[i * k + j].value = round(float(v), 4)
             self.grid.children = self.cells[:k * k]
             self.grid.layout.grid_template_columns = f'repeat({k}, 64px)'
+            # An explicit width: inside a row, a grid of fixed columns was laid out 0 px wide.
+            self.grid.layout.width = f'{64 * k + 2 * (k - 1)}px'
 
     def _on_preset(self, change):
         if change['new'] != CUSTOM:
