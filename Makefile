@@ -56,9 +56,11 @@ book-strict: venv $(ASSETS)
 	  echo "The course is built ($$(( $$(date +%s) - start )) s): open $(CURDIR)/_build/html/index.html"
 
 # Every page of the built book in headless Chromium (Debian: chromium chromium-driver): no console
-# errors, math rendered, images loaded, widgets shown; screenshots in screenshots/.
+# errors, math rendered, images loaded, widgets shown; screenshots in screenshots/. Then the
+# kernel-free widgets of the built pages against PyTorch (tests/test_static_widgets.py).
 check-pages: venv
 	$(BIN)/python tools/check_pages.py
+	BOOK_REQUIRE_BUILT_BOOK=1 $(BIN)/python -m pytest -q tests/test_static_widgets.py
 
 # Re-execute the notebooks to refresh their committed outputs (PROFILE=cpu|full|smoke).
 notebooks: venv
