@@ -115,11 +115,12 @@ def evaluate_loss(net, data_iter, loss):
     """The mean of ``loss(net(X), y)`` over every element of ``data_iter``; ``loss``
     must not average (e.g. ``nn.MSELoss(reduction='none')``), as in D2L."""
     total, count = 0.0, 0
-    for X, y in data_iter:
-        out = net(X)
-        l = loss(out, y.reshape(out.shape))
-        total = total + l.sum()
-        count += l.numel()
+    with torch.no_grad():
+        for X, y in data_iter:
+            out = net(X)
+            l = loss(out, y.reshape(out.shape))
+            total = total + l.sum()
+            count += l.numel()
     if count == 0:
         raise ValueError('evaluate_loss: data_iter gave no examples.')
     return float(total) / count
