@@ -18,7 +18,7 @@ import time
 import torch
 from torch import nn
 
-from .checks import check_choice, check_float, check_int
+from .checks import check_choice, check_float, check_int, check_pair
 from .classic_tools import Animator, correct_count
 from .data import TEXT_LABELS, FashionMNIST
 from .models.resnet import RESNET_ARCHS, Residual
@@ -52,7 +52,7 @@ def load_data_fashion_mnist(batch_size, resize=None, *, root='../data'):
     they live on, with torchvision's antialiased bilinear filter. ``iter.dataset``
     indexes single (image, label) pairs, as a torchvision data set does.
     """
-    size = (28, 28) if resize is None else resize
+    size = (28, 28) if resize is None else check_pair(resize, 'resize', low=1)
     data = FashionMNIST(batch_size=batch_size, resize=size, root=root)
     profile = active_profile()
     loaders = []

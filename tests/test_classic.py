@@ -311,6 +311,7 @@ def test_load_data_fashion_mnist_gives_d2ls_batches(oracle, tmp_path, monkeypatc
     data_mod.export_for_torchvision(tmp_path / 'data')
     (tmp_path / 'work').mkdir()
     monkeypatch.chdir(tmp_path / 'work')   # D2L reads ../data
+    monkeypatch.setattr(oracle, 'get_dataloader_workers', lambda: 0)   # no worker processes
     for resize in (None, 32):
         train_iter, test_iter = d2l.load_data_fashion_mnist(256, resize)
         _, ref_test = oracle.load_data_fashion_mnist(256, resize)
@@ -327,8 +328,10 @@ def test_load_data_fashion_mnist_gives_d2ls_batches(oracle, tmp_path, monkeypatc
 def test_load_data_fashion_mnist_checks_its_arguments():
     with pytest.raises(ValueError, match='batch_size'):
         d2l.load_data_fashion_mnist(0)
-    with pytest.raises(ValueError, match='resize must be an int or a'):
+    with pytest.raises(TypeError, match='resize must be an int or a'):
         d2l.load_data_fashion_mnist(16, resize=(28,))
+    with pytest.raises(ValueError, match='resize must be at least 1'):
+        d2l.load_data_fashion_mnist(16, resize=-5)
 
 
 # -- train_ch6 -------------------------------------------------------------------
