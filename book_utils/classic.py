@@ -234,7 +234,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
     step = _Step(net, device, amp)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
-    animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
+    # D2L's xlim; one epoch (the smoke profile) would make it [1, 1], which matplotlib warns about
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs] if num_epochs > 1 else [0, 1],
                         legend=['train loss', 'train acc', 'test acc'])
     plot_every = max(num_batches // 5, 1)
     train_seconds, examples = 0.0, 0
