@@ -84,7 +84,8 @@ def main(argv=None):
                         help='training batches per epoch (default: all 235)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--repeat', type=int, default=1,
-                        help='timed runs per side, alternating which goes first; the fastest counts')
+                        help='timed runs per side, alternating which goes first; '
+                             'the fastest counts')
     parser.add_argument('--json', default=str(common.RESULTS / 'benchmarks-cpu.json'))
     parser.add_argument('--no-write', action='store_true', help='print only; write no JSON')
     parser.add_argument('--no-lock', action='store_true',

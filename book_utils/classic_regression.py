@@ -15,7 +15,7 @@ shape yet, so PyTorch's default init replaces them).
 import torch
 from torch import nn
 
-from .checks import check_float, check_int
+from .checks import check_int
 from .data import DataModule, TensorLoader
 from .hparams import HyperParameters
 from .module import Classifier, Module

@@ -11,7 +11,6 @@ script, where D2L re-plots and clears the cell output at every point.
 """
 import time
 
-import torch
 from matplotlib.figure import Figure
 
 from .checks import check_int
