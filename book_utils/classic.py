@@ -232,7 +232,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
         if hasattr(loader, 'to'):   # our in-memory loaders: the data cross the bus once
             loader.to(device)
     step = _Step(net, device, amp)
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    optimizer = torch.optim.SGD(net.parameters(), lr)
     loss_fn = nn.CrossEntropyLoss()
     # D2L's xlim; one epoch (the smoke profile) would make it [1, 1], which matplotlib warns about
     animator = Animator(xlabel='epoch', xlim=[1, num_epochs] if num_epochs > 1 else [0, 1],
@@ -245,8 +245,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
         seen = 0
         net.train()
         start = time.perf_counter()
-        for i, (X, y) in enumerate(train_iter):
-            X, y = X.to(device), y.to(device)
+        for i, batch in enumerate(train_iter):
+            X, y = (t.to(device) for t in batch)
             optimizer.zero_grad(set_to_none=True)
             y_hat = step.forward(X)
             l = loss_fn(y_hat.float(), y)

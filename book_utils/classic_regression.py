@@ -76,7 +76,7 @@ def sgd(params, lr, batch_size):
             if param.grad is None:
                 raise ValueError('sgd: a parameter has no gradient; call l.sum().backward() '
                                  'before sgd, and create the parameter with requires_grad=True.')
-            param -= lr * param.grad / batch_size
+            param -= param.grad * lr / batch_size
             param.grad.zero_()
 
 
@@ -90,9 +90,9 @@ class SyntheticRegressionData(DataModule):
         check_int(num_val, 'num_val', low=0)
         check_int(batch_size, 'batch_size', low=1)
         self.save_hyperparameters()
-        n = num_train + num_val
-        self.X = torch.randn(n, len(w))
-        noise = torch.randn(n, 1) * noise
+        total = num_train + num_val
+        self.X = torch.randn(total, len(w))
+        noise = torch.randn(total, 1) * noise
         self.y = self.X @ w.reshape(-1, 1) + b + noise
 
     def get_dataloader(self, train):
@@ -135,7 +135,7 @@ class SGD(HyperParameters):
     def step(self):
         with torch.no_grad():   # D2L's Trainer wraps the call in no_grad; other loops may not
             for param in self.params:
-                param -= self.lr * param.grad
+                param -= param.grad * self.lr
 
     def zero_grad(self, *, set_to_none=False):
         for param in self.params:
@@ -171,10 +171,10 @@ class LinearRegression(Module):
         return nn.functional.mse_loss(y_hat, y)
 
     def configure_optimizers(self):
-        return torch.optim.SGD(self.parameters(), self.lr)
+        return torch.optim.SGD(self.parameters(), lr=self.lr)
 
     def get_w_b(self):
-        return (self.net.weight.data, self.net.bias.data)
+        return self.net.weight.data, self.net.bias.data
 
 
 class SoftmaxRegression(Classifier):

@@ -32,7 +32,7 @@ class Accumulator:
         self.data = [total + float(value) for total, value in zip(self.data, args)]
 
     def reset(self):
-        self.data = [0.0] * len(self.data)
+        self.data = [0.0 for _ in self.data]
 
     def __getitem__(self, idx):
         return self.data[idx]
@@ -56,7 +56,7 @@ class Timer:
     def avg(self):
         if not self.times:
             raise ValueError('Timer.avg: no interval recorded yet; call stop() first.')
-        return sum(self.times) / len(self.times)
+        return self.sum() / len(self.times)
 
     def sum(self):
         return sum(self.times)
@@ -119,7 +119,8 @@ class Animator:
         self.xlabel = xlabel
         self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim, xscale,
                                             yscale, self.legend)
-        self.X, self.Y, self.fmts = None, None, fmts
+        self.fmts = fmts
+        self.X = self.Y = None   # one list of points per curve, made at the first add
         self._live = LiveFigure(fig=self.fig, axes=self.axes[0])
 
     def add(self, x, y):
@@ -135,7 +136,7 @@ class Animator:
             raise ValueError(f'Animator.add: this Animator draws {len(self.Y)} curves, got '
                              f'{len(ys)} values; pass one value (or None) for each curve.')
         for xs_i, ys_i, a, b in zip(self.X, self.Y, xs, ys):
-            if a is not None and b is not None:
+            if None not in (a, b):
                 xs_i.append(float(a))
                 ys_i.append(float(b))
         if in_notebook():

@@ -250,7 +250,7 @@ def test_trainer_fits_linear_regression_scratch(profile):
     model = d2l.LinearRegressionScratch(2, lr=0.03)
     d2l.Trainer(max_epochs=10, progress=False, verbose=False).fit(model, data)
     assert (model.w.detach().reshape(-1) - w).abs().max() < 0.05
-    assert abs(float(model.b) - b) < 0.05
+    assert abs(float(model.b.detach()) - b) < 0.05
 
 
 # -- resnet18 ------------------------------------------------------------------
