@@ -10,7 +10,14 @@ from matplotlib import pyplot as plt  # noqa: F401
 from torch import nn  # noqa: F401
 from torch.nn import functional as F  # noqa: F401
 
-from .data import (DataCorruptError, DataModule, DataUnavailableError, FashionMNIST,
+from .classic import (evaluate_accuracy_gpu, evaluate_loss, get_dataloader_workers,
+                      get_fashion_mnist_labels, load_data_fashion_mnist, resnet18, train_ch6)
+from .classic_regression import (SGD, LinearRegression, LinearRegressionScratch, SoftmaxRegression,
+                                 SyntheticRegressionData, linreg, load_array, sgd, squared_loss,
+                                 synthetic_data)
+from .classic_tools import Accumulator, Animator, Timer, accuracy, check_len, check_shape
+from .data import (DataCorruptError, DataModule, DataPermissionError, DataUnavailableError,
+                   FashionMNIST,
                    TensorLoader, load_fashion_mnist)
 from .devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
 from .hparams import HyperParameters, add_to_class

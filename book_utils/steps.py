@@ -94,7 +94,7 @@ class DeviceSteps:
                 raise
         self.channels_last = False
         model.to(memory_format=torch.contiguous_format)
-        self.notify('Trainer: the model calls .view on a channels-last tensor; training in the '
+        self.notify(f'{type(model).__name__} calls .view on a channels-last tensor; training in the '
                     'default memory layout instead (.reshape in place of .view would keep the '
                     'faster layout).', ('view', type(model).__name__))
         with autocast(self.device, self.amp):

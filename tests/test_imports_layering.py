@@ -3,7 +3,8 @@
 The layers, bottom to top (CONTRIBUTING.md's module map): argument checks;
 tensors, devices, profiles, ops and the other leaf helpers; ``hparams``; ``plot``;
 data, models' base class, checkpoints, reporting and steps; the Trainer and
-``results``; ``models/``; ``widgets/``. A new module must be given a layer here.
+``results``; ``models/``; ``widgets/`` and D2L's function-style API (``classic``, which
+builds ``resnet18`` from ``models/``). A new module must be given a layer here.
 Parsed with ``ast``, so imports inside functions count too.
 """
 import ast
@@ -19,10 +20,10 @@ LAYERS = [
     {'tensors', 'devices', 'profiles', 'ops', 'costs', 'diagrams'},
     {'hparams'},
     {'plot'},
-    {'data', 'module', 'checkpoint', 'report', 'steps'},
-    {'train', 'results'},
+    {'data', 'module', 'checkpoint', 'report', 'steps', 'classic_tools'},
+    {'train', 'results', 'classic_regression'},
     {'models'},
-    {'widgets'},
+    {'widgets', 'classic'},
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
 
