@@ -162,7 +162,7 @@ class Trainer(HyperParameters):
                 break
             loss = self.steps.run(self.model.training_step, self.prepare_batch(batch), self.model,
                                   first=self._first_loss is None)
-            self.optim.zero_grad(set_to_none=True)
+            self.optim.zero_grad()   # torch >= 2 sets grads to None; a student optimiser takes no args
             loss.backward()
             if self.gradient_clip_val > 0:
                 self.clip_gradients(self.gradient_clip_val, self.model)

@@ -86,6 +86,37 @@ def test_overridden_hooks_are_used(small):
     assert len(trainer.history) == 2
 
 
+def test_a_students_own_optimiser_with_a_bare_zero_grad(small):
+    """D2L's chapter 3 SGD defines ``zero_grad(self)`` with no arguments; the loop must not
+    pass torch-only keywords to it."""
+    class ScratchSGD:
+        def __init__(self, params, lr):
+            self.params, self.lr, self.steps = list(params), lr, 0
+
+        def zero_grad(self):
+            for p in self.params:
+                p.grad = None
+
+        def step(self):
+            with torch.no_grad():
+                for p in self.params:
+                    p -= self.lr * p.grad
+            self.steps += 1
+
+    class Net(d2l.Classifier):
+        def __init__(self, lr=0.05):
+            super().__init__()
+            self.save_hyperparameters()
+            self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+
+        def configure_optimizers(self):
+            return ScratchSGD(self.parameters(), self.lr)
+
+    trainer = d2l.Trainer(max_epochs=2, progress=False, verbose=False)
+    trainer.fit(Net(), small)
+    assert trainer.optim.steps == 2 * 4 and len(trainer.history) == 2
+
+
 def test_hooks_called_alone():
     trainer = d2l.Trainer(max_epochs=1, progress=False, verbose=False)
     # before any fit: all state exists
