@@ -285,3 +285,47 @@ def test_reference_page_marks_models_without_a_gpu_run(tmp_path, monkeypatch):
     images = [o for c in nb.cells if c.cell_type == 'code' for o in c.outputs
               if {'image/png', 'image/svg+xml'} & set(o.get('data', {}))]
     assert len(images) == 1   # the training curves
+
+
+# -- what the reader sees in the chapters' sources ------------------------------------------
+
+nbval_tags = _load_tool('nbval_tags')
+
+
+def _chapter(name):
+    return nbformat.read(ROOT / 'chapters' / f'{name}.ipynb', as_version=4)
+
+
+@pytest.mark.parametrize('name', CHAPTERS)
+def test_no_code_cell_shows_nbval_markers(name):
+    """nbval's instructions live in cell tags (tools/nbval_tags.py), never on the page.
+
+    The setup cell is stamped by tools/stamp_setup.py and hidden (remove-input); it may keep
+    the marker only while the stamp template itself still holds it.
+    """
+    stamp_has_marker = 'NBVAL' in stamp_setup.setup_source()
+    shown = [i for i, cell in enumerate(_chapter(name).cells) if cell.cell_type == 'code'
+             and 'NBVAL' in cell.source
+             and not (stamp_has_marker and 'book-setup' in cell.metadata.get('tags', []))]
+    assert not shown, f'cells {shown} show NBVAL markers; run: .venv/bin/python tools/nbval_tags.py'
+    assert nbval_tags.problems(_chapter(name)) == []
+
+
+def test_nbval_tags_moves_markers_into_tags_and_keeps_stamped_cells():
+    cell = nbformat.v4.new_code_cell('# NBVAL_IGNORE_OUTPUT\n\nx = 1\n# NBVAL_CHECK_OUTPUT\nprint(x)')
+    cell.metadata['tags'] = ['hide-input']
+    assert nbval_tags.move_markers(cell) is True
+    assert cell.source == 'x = 1\nprint(x)'
+    assert cell.metadata['tags'] == ['hide-input', 'nbval-ignore-output', 'nbval-check-output']
+    assert nbval_tags.move_markers(cell) is False
+    setup = nbformat.v4.new_code_cell('# NBVAL_IGNORE_OUTPUT\nimport book_utils as d2l')
+    setup.metadata['tags'] = ['book-setup', 'remove-input']
+    assert nbval_tags.problems(_notebook(setup)) == ['cell 0: the setup cell lacks the tag nbval-ignore-output']
+    nbval_tags.move_markers(setup)
+    assert setup.source.startswith('# NBVAL_IGNORE_OUTPUT')   # stamp_setup.py owns its source
+    assert setup.metadata['tags'][-1] == 'nbval-ignore-output'
+    plain = nbformat.v4.new_code_cell('# NBVAL_SKIP\nslow()')
+    assert nbval_tags.problems(_notebook(plain)) == ['cell 0: NBVAL_SKIP in the source (a tag should carry it)']
+    # the tags are the ones nbval reads
+    from nbval.plugin import metadata_tags
+    assert {nbval_tags.tag_for(m) for m in nbval_tags.MARKERS} <= set(metadata_tags)
