@@ -397,9 +397,13 @@ def test_show_setup_makes_warnings_show_category_and_message_only(capsys):
         book_utils.show_setup()
         text = warnings.formatwarning('loss is nan', book_utils.DivergenceWarning,
                                       '/tmp/ipykernel_12/345.py', 6, 'trainer.fit(model, data)')
+        advice = warnings.formatwarning('word ' * 40 + '\nlast line', UserWarning, 'x.py', 1)
     finally:
         warnings.formatwarning = saved
     assert text == 'DivergenceWarning: loss is nan\n'
+    rows = advice.rstrip('\n').split('\n')
+    assert max(map(len, rows)) <= 88 and len(rows) == 4 and rows[-1] == 'last line'
+    assert ' '.join(rows[:-1]) == 'UserWarning: ' + ('word ' * 40).strip()
 
 
 execute_notebooks = _load_tool('execute_notebooks')
