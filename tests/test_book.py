@@ -343,11 +343,16 @@ def split_maths(source):
     list, and the page shows raw TeX. Code fences are skipped; directive fences (```{admonition})
     hold Markdown and are checked.
     """
-    found, open_math, fence = [], None, None
+    found, open_math, fence, directives = [], None, None, []
     for number, line in enumerate(source.split('\n'), 1):
         match = FENCE.match(line)
-        if fence is None and match and not match.group(2).startswith('{'):
-            fence = match.group(1)
+        if fence is None and match:
+            if match.group(2).startswith('{'):
+                directives.append(match.group(1))          # its body is Markdown: keep checking
+            elif not match.group(2) and directives and directives[-1] == match.group(1):
+                directives.pop()                           # closes a directive
+            else:
+                fence = match.group(1)                     # code: not Markdown
             continue
         if fence is not None:
             fence = None if line.strip().startswith(fence) else fence
@@ -380,6 +385,7 @@ def test_split_maths_finds_formulas_cut_by_a_list_marker():
     assert split_maths('```python\nx = "$"\n```\n- y') == []
     assert split_maths('```{admonition} Answer\n$a\n* b$\n```') == ['line 3: * b$']
     assert split_maths('an open $x') == ['the cell ends inside $...$']
+    assert split_maths('````{tip}\n```python\nx = 1\n```\n````\n$a\n- b$') == ['line 7: - b$']
 
 
 @pytest.mark.parametrize('name', CHAPTERS + ['reference_results'])
@@ -448,3 +454,12 @@ def test_chapters_keep_no_invisible_widget_state_and_one_box_per_print(name):
              for a, b in zip(cell.outputs, cell.outputs[1:])
              if a.get('output_type') == b.get('output_type') == 'stream' and a.get('name') == b.get('name')]
     assert not split, f'cells {split} print into several boxes; run the same command'
+
+
+@pytest.mark.parametrize('name', [c for c in CHAPTERS if c >= '7_6'])
+def test_training_chapters_tell_colab_readers_where_checkpoints_survive(name):
+    cells = _chapter(name).cells
+    first_fit = next(i for i, c in enumerate(cells) if c.cell_type == 'code' and 'd2l.Trainer(' in c.source)
+    notes = [c.source for c in cells[:first_fit] if c.cell_type == 'markdown'
+             and "drive.mount('/content/drive')" in c.source]
+    assert len(notes) == 1 and "checkpoint_dir='/content/drive/MyDrive/" in notes[0]
