@@ -454,6 +454,21 @@ def test_chapters_keep_no_invisible_widget_state_and_one_box_per_print(name):
              for a, b in zip(cell.outputs, cell.outputs[1:])
              if a.get('output_type') == b.get('output_type') == 'stream' and a.get('name') == b.get('name')]
     assert not split, f'cells {split} print into several boxes; run the same command'
+    shown = [i for i, cell in enumerate(nb.cells) if cell.cell_type == 'code' for o in cell.outputs
+             if o.get('output_type') == 'error' or re.search(
+                 r'<cell>:|ipykernel_|NBVAL|Traceback \(most recent', o.get('text', ''))]
+    assert not shown, f'cells {shown} show kernel file names, warnings prefixes or tracebacks'
+
+
+def test_clean_shows_warnings_as_category_and_message():
+    cell = nbformat.v4.new_code_cell('fit()')
+    cell.outputs = [nbformat.v4.new_output('stream', name='stderr', text=(
+        '/tmp/ipykernel_7/12.py:6: DivergenceWarning: ' + 'loss exploded ' * 10 + '\n'
+        '  trainer.fit(model, data)\nafter\n'))]
+    execute_notebooks._clean(_notebook(cell))
+    rows = cell.outputs[0]['text'].split('\n')
+    assert rows[0].startswith('DivergenceWarning: loss exploded') and rows[-2:] == ['after', '']
+    assert max(map(len, rows)) <= 88 and 'trainer.fit' not in cell.outputs[0]['text']
 
 
 @pytest.mark.parametrize('name', [c for c in CHAPTERS if c >= '7_6'])

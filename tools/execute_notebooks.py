@@ -20,6 +20,7 @@ import json
 import os
 import re
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -33,6 +34,15 @@ TQDM_TEXT = re.compile(r'\d+%\|.*\||\d+/\d+ \[')
 # (e.g. /tmp/ipykernel_123/456.py:6:); the path means nothing to a reader and is
 # this machine's, so it is shortened to <cell>.
 KERNEL_CELL_FILE = re.compile(r'\S*ipykernel_\d+[/\\]\d+\.py')
+# Python's default warning format: 'file:line: Category: message' and then the source line.
+# A reader needs the category and the message only (book_utils.show_setup prints warnings so
+# from now on; this also tidies outputs saved before it did), wrapped for a phone.
+WARNING = re.compile(r'^(?:<cell>|\S+\.py):\d+: (\w+(?:Warning|Error)): (.*)\n(?:  .*\n)?', re.M)
+
+
+def _short_warning(match):
+    text = f'{match.group(1)}: {match.group(2)}'
+    return textwrap.fill(text, 88) + '\n'
 
 
 def _is_dead_progress_bar(output):
@@ -92,7 +102,7 @@ def _clean(nb):
                     o['text'] = '\n'.join(line.rsplit('\r', 1)[-1] for line in o['text'].split('\n'))
                     o['text'] = re.sub(r'\n{2,}', '\n', o['text'])
                 if o.get('output_type') == 'stream':
-                    o['text'] = KERNEL_CELL_FILE.sub('<cell>', o['text'])
+                    o['text'] = WARNING.sub(_short_warning, KERNEL_CELL_FILE.sub('<cell>', o['text']))
     _prune_widget_state(nb)
 
 
