@@ -93,3 +93,8 @@ def test_cpu_note_says_what_the_smaller_image_does_to_the_network(profile, capsy
     googlenet = d2l.settings('googlenet', verbose=False).note
     assert 'run on 1x1 maps' in googlenet
     assert 'the network' not in d2l.settings('bn_lenet', verbose=False).note   # same images
+    # what chapters/intro.md says about the cpu profile
+    assert profiles._CPU['alexnet']['resize'] == (72, 72)
+    for model in ('googlenet', 'resnet18'):
+        assert profiles._CPU[model]['resize'] == (32, 32)
+        assert profiles.network_shape(model, (32, 32)).last_map[1:] == (1, 1)
