@@ -5,6 +5,9 @@ chapters 7.1-8.6 (and what they use from earlier chapters), with faster data
 loading and training, clearer errors, and fixes for D2L's known defects.
 This file only re-exports; each concern lives in its own module.
 """
+import textwrap as _textwrap
+import warnings as _warnings
+
 import torch  # noqa: F401  (D2L code calls d2l.torch, d2l.nn, d2l.F, d2l.plt)
 from matplotlib import pyplot as plt  # noqa: F401
 from torch import nn  # noqa: F401
@@ -37,8 +40,21 @@ from .train import DivergenceWarning, Trainer
 __version__ = '0.1.0'
 
 
+def _short_warning(message, category, filename, lineno, line=None):
+    """A warning as a reader should see it: its category and message, without the kernel's
+    temporary file name and line number (``/tmp/ipykernel_123/456.py:6:``), its long lines
+    wrapped so that a phone shows them without sideways scrolling."""
+    text = f'{category.__name__}: {message}'
+    return '\n'.join(_textwrap.fill(row, 88) for row in text.split('\n')) + '\n'
+
+
 def show_setup():
-    """Print, in one line, the versions, profile and device this notebook runs with."""
+    """Print, in one line, the versions, profile and device this notebook runs with.
+
+    Called by every chapter's setup cell, it also makes warnings in that notebook show
+    just their category and message.
+    """
+    _warnings.formatwarning = _short_warning
     device = best_device()
     print(f'book_utils {__version__} | torch {torch.__version__} | '
           f"profile '{active_profile().name}' | device {device}")

@@ -299,3 +299,196 @@ def test_reference_page_marks_models_without_a_gpu_run(tmp_path, monkeypatch):
     # A phone's column is about 360 px wide: shown at 0.7 of its size or more, its 11 pt text
     # stays about 11 px high.
     assert 300 <= width <= 500, width
+
+
+# -- what the reader sees in the chapters' sources ------------------------------------------
+
+nbval_tags = _load_tool('nbval_tags')
+
+
+def _chapter(name):
+    return nbformat.read(ROOT / 'chapters' / f'{name}.ipynb', as_version=4)
+
+
+@pytest.mark.parametrize('name', CHAPTERS)
+def test_no_code_cell_shows_nbval_markers(name):
+    """nbval's instructions live in cell tags (tools/nbval_tags.py), never on the page.
+
+    The setup cell is stamped by tools/stamp_setup.py and hidden (remove-input); it may keep
+    the marker only while the stamp template itself still holds it.
+    """
+    stamp_has_marker = 'NBVAL' in stamp_setup.setup_source()
+    shown = [i for i, cell in enumerate(_chapter(name).cells) if cell.cell_type == 'code'
+             and 'NBVAL' in cell.source
+             and not (stamp_has_marker and 'book-setup' in cell.metadata.get('tags', []))]
+    assert not shown, f'cells {shown} show NBVAL markers; run: .venv/bin/python tools/nbval_tags.py'
+    assert nbval_tags.problems(_chapter(name)) == []
+
+
+def test_nbval_tags_moves_markers_into_tags_and_keeps_stamped_cells():
+    cell = nbformat.v4.new_code_cell('# NBVAL_IGNORE_OUTPUT\n\nx = 1\n# NBVAL_CHECK_OUTPUT\nprint(x)')
+    cell.metadata['tags'] = ['hide-input']
+    assert nbval_tags.move_markers(cell) is True
+    assert cell.source == 'x = 1\nprint(x)'
+    assert cell.metadata['tags'] == ['hide-input', 'nbval-ignore-output', 'nbval-check-output']
+    assert nbval_tags.move_markers(cell) is False
+    setup = nbformat.v4.new_code_cell('# NBVAL_IGNORE_OUTPUT\nimport book_utils as d2l')
+    setup.metadata['tags'] = ['book-setup', 'remove-input']
+    assert nbval_tags.problems(_notebook(setup)) == ['cell 0: the setup cell lacks the tag nbval-ignore-output']
+    nbval_tags.move_markers(setup)
+    assert setup.source.startswith('# NBVAL_IGNORE_OUTPUT')   # stamp_setup.py owns its source
+    assert setup.metadata['tags'][-1] == 'nbval-ignore-output'
+    plain = nbformat.v4.new_code_cell('# NBVAL_SKIP\nslow()')
+    assert nbval_tags.problems(_notebook(plain)) == ['cell 0: NBVAL_SKIP in the source (a tag should carry it)']
+    # the tags are the ones nbval reads
+    from nbval.plugin import metadata_tags
+    assert {nbval_tags.tag_for(m) for m in nbval_tags.MARKERS} <= set(metadata_tags)
+
+
+LIST_ITEM = re.compile(r'([-+*]|\d+[.)])\s')
+FENCE = re.compile(r'^\s*(```+|~~~+)\s*(\S*)')
+CODE_SPAN = re.compile(r'(`+)(.+?)\1')
+
+
+def split_maths(source):
+    """Lines that Markdown reads as a list item although they continue an open `$...$`.
+
+    A formula wrapped so that a line starts with `+ `, `- `, `* ` or `1. ` is cut in two by the
+    list, and the page shows raw TeX. Code fences are skipped; directive fences (```{admonition})
+    hold Markdown and are checked.
+    """
+    found, open_math, fence, directives = [], None, None, []
+    for number, line in enumerate(source.split('\n'), 1):
+        match = FENCE.match(line)
+        if fence is None and match:
+            if match.group(2).startswith('{'):
+                directives.append(match.group(1))          # its body is Markdown: keep checking
+            elif not match.group(2) and directives and directives[-1] == match.group(1):
+                directives.pop()                           # closes a directive
+            else:
+                fence = match.group(1)                     # code: not Markdown
+            continue
+        if fence is not None:
+            fence = None if line.strip().startswith(fence) else fence
+            continue
+        if open_math and LIST_ITEM.match(line.lstrip()):
+            found.append(f'line {number}: {line.strip()[:50]}')
+        text, i = CODE_SPAN.sub('', line), 0
+        while i < len(text):
+            if text[i] == '\\':
+                i += 2
+                continue
+            if text[i] == '$':
+                token = '$$' if text.startswith('$$', i) else '$'
+                open_math = token if open_math is None else (None if open_math == token else open_math)
+                i += len(token)
+                continue
+            i += 1
+    if open_math:
+        found.append(f'the cell ends inside {open_math}...{open_math}')
+    return found
+
+
+def test_split_maths_finds_formulas_cut_by_a_list_marker():
+    assert split_maths('$(a - b\n+ 1)$ output') == ['line 2: + 1)$ output']
+    assert split_maths('- item $x$\n- item $y$') == []
+    assert split_maths('$a$ and\n- $b$') == []
+    assert split_maths('$$a\n- b$$') == ['line 2: - b$$']
+    assert split_maths('cost $\\$5$ each\n1. first') == []
+    assert split_maths('`$x` then\n- y') == []
+    assert split_maths('```python\nx = "$"\n```\n- y') == []
+    assert split_maths('```{admonition} Answer\n$a\n* b$\n```') == ['line 3: * b$']
+    assert split_maths('an open $x') == ['the cell ends inside $...$']
+    assert split_maths('````{tip}\n```python\nx = 1\n```\n````\n$a\n- b$') == ['line 7: - b$']
+
+
+@pytest.mark.parametrize('name', CHAPTERS + ['reference_results'])
+def test_no_formula_is_cut_by_a_list_marker(name):
+    problems = {i: split_maths(cell.source) for i, cell in enumerate(_chapter(name).cells)
+                if cell.cell_type == 'markdown'}
+    assert not {i: p for i, p in problems.items() if p}
+
+
+def test_show_setup_makes_warnings_show_category_and_message_only(capsys):
+    import warnings
+    import book_utils
+    saved = warnings.formatwarning
+    try:
+        book_utils.show_setup()
+        text = warnings.formatwarning('loss is nan', book_utils.DivergenceWarning,
+                                      '/tmp/ipykernel_12/345.py', 6, 'trainer.fit(model, data)')
+        advice = warnings.formatwarning('word ' * 40 + '\nlast line', UserWarning, 'x.py', 1)
+    finally:
+        warnings.formatwarning = saved
+    assert text == 'DivergenceWarning: loss is nan\n'
+    rows = advice.rstrip('\n').split('\n')
+    assert max(map(len, rows)) <= 88 and len(rows) == 4 and rows[-1] == 'last line'
+    assert ' '.join(rows[:-1]) == 'UserWarning: ' + ('word ' * 40).strip()
+
+
+execute_notebooks = _load_tool('execute_notebooks')
+
+
+def test_clean_joins_prints_and_drops_widget_state_no_output_shows():
+    view = {'application/vnd.jupyter.widget-view+json': {'model_id': 'aa', 'version_major': 2}}
+    bar = {'application/vnd.jupyter.widget-view+json': {'model_id': 'bb', 'version_major': 2},
+           'text/plain': ' 50%|#####     | 1/2 [00:01<00:01]'}
+    cell = nbformat.v4.new_code_cell('fit()')
+    cell.outputs = [nbformat.v4.new_output('stream', text='a\n'), nbformat.v4.new_output('stream', text='b\n'),
+                    nbformat.v4.new_output('stream', name='stderr', text='w\n'),
+                    nbformat.v4.new_output('display_data', data=bar),
+                    nbformat.v4.new_output('display_data', data=view),
+                    nbformat.v4.new_output('stream', text='c\n')]
+    nb = _notebook(cell)
+    state = {'aa': {'model_name': 'VBoxModel', 'state': {'children': ['IPY_MODEL_cc']}},
+             'cc': {'model_name': 'HTMLModel', 'state': {'layout': 'IPY_MODEL_dd'}},
+             'dd': {'model_name': 'LayoutModel', 'state': {}},
+             'bb': {'model_name': 'FloatProgressModel', 'state': {'layout': 'IPY_MODEL_ee'}},
+             'ee': {'model_name': 'LayoutModel', 'state': {}}}
+    nb.metadata['widgets'] = {'application/vnd.jupyter.widget-state+json': {'state': state}}
+    execute_notebooks._clean(nb)
+    assert [(o['output_type'], o.get('text')) for o in cell.outputs] == [
+        ('stream', 'a\nb\n'), ('stream', 'w\n'), ('display_data', None), ('stream', 'c\n')]
+    kept = nb.metadata['widgets']['application/vnd.jupyter.widget-state+json']['state']
+    assert set(kept) == {'aa', 'cc', 'dd'}
+    cell.outputs = cell.outputs[:2]                     # no widget left on the page
+    execute_notebooks._clean(nb)
+    assert 'widgets' not in nb.metadata
+
+
+@pytest.mark.parametrize('name', CHAPTERS)
+def test_chapters_keep_no_invisible_widget_state_and_one_box_per_print(name):
+    """Saved widget models that no output shows only add weight (tools/execute_notebooks.py)."""
+    nb = _chapter(name)
+    before = json.dumps(nb.metadata.get('widgets'), sort_keys=True)
+    execute_notebooks._clean(nb)
+    assert json.dumps(nb.metadata.get('widgets'), sort_keys=True) == before, \
+        'run: .venv/bin/python tools/execute_notebooks.py --clean-only'
+    split = [i for i, cell in enumerate(nb.cells) if cell.cell_type == 'code'
+             for a, b in zip(cell.outputs, cell.outputs[1:])
+             if a.get('output_type') == b.get('output_type') == 'stream' and a.get('name') == b.get('name')]
+    assert not split, f'cells {split} print into several boxes; run the same command'
+    shown = [i for i, cell in enumerate(nb.cells) if cell.cell_type == 'code' for o in cell.outputs
+             if o.get('output_type') == 'error' or re.search(
+                 r'<cell>:|ipykernel_|NBVAL|Traceback \(most recent', o.get('text', ''))]
+    assert not shown, f'cells {shown} show kernel file names, warnings prefixes or tracebacks'
+
+
+def test_clean_shows_warnings_as_category_and_message():
+    cell = nbformat.v4.new_code_cell('fit()')
+    cell.outputs = [nbformat.v4.new_output('stream', name='stderr', text=(
+        '/tmp/ipykernel_7/12.py:6: DivergenceWarning: ' + 'loss exploded ' * 10 + '\n'
+        '  trainer.fit(model, data)\nafter\n'))]
+    execute_notebooks._clean(_notebook(cell))
+    rows = cell.outputs[0]['text'].split('\n')
+    assert rows[0].startswith('DivergenceWarning: loss exploded') and rows[-2:] == ['after', '']
+    assert max(map(len, rows)) <= 88 and 'trainer.fit' not in cell.outputs[0]['text']
+
+
+@pytest.mark.parametrize('name', [c for c in CHAPTERS if c >= '7_6'])
+def test_training_chapters_tell_colab_readers_where_checkpoints_survive(name):
+    cells = _chapter(name).cells
+    first_fit = next(i for i, c in enumerate(cells) if c.cell_type == 'code' and 'd2l.Trainer(' in c.source)
+    notes = [c.source for c in cells[:first_fit] if c.cell_type == 'markdown'
+             and "drive.mount('/content/drive')" in c.source]
+    assert len(notes) == 1 and "checkpoint_dir='/content/drive/MyDrive/" in notes[0]

@@ -16,8 +16,10 @@ def test_full_is_d2ls_settings(profile, capsys):
 def test_cpu_says_what_it_reduced(profile, capsys, model):
     profile('cpu')
     run = d2l.settings(model)
-    line = capsys.readouterr().out.strip()
-    assert line.startswith("Profile 'cpu'") and '\n' not in line
+    printed = capsys.readouterr().out.strip()
+    assert max(len(row) for row in printed.split('\n')) <= 88     # wraps on a phone
+    line = ' '.join(printed.split('\n'))
+    assert line.startswith("Profile 'cpu'") and line == run.note
     full = profiles._FULL[model]
     if run.resize != full['resize']:
         assert f'{run.resize[0]}x{run.resize[1]} images instead of' in line
@@ -37,7 +39,7 @@ def test_smoke_note_names_the_batch_size_the_data_uses(profile, capsys, model):
     """The note must match what runs: FashionMNIST caps the batch, so the note says 16."""
     profile('smoke')
     run = d2l.settings(model)
-    line = capsys.readouterr().out
+    line = ' '.join(capsys.readouterr().out.split('\n'))   # the note is wrapped
     used = d2l.FashionMNIST(**run.data_kwargs()).batch_size
     assert used == 16 and 'batch size 16 instead of 128' in line
     assert '1 epoch instead of 10' in line and 'batch size 32' not in line
@@ -58,3 +60,41 @@ def test_unknown_profile_and_model(profile):
     profile('cpu')
     with pytest.raises(ValueError, match='No run settings for .mobilenet'):
         d2l.settings('mobilenet')
+
+
+@pytest.mark.parametrize('model, size', [('alexnet', 72), ('alexnet', 224), ('googlenet', 32), ('resnet18', 96)])
+def test_network_shape_matches_the_real_model(model, size):
+    """Measured on the meta device; checked against the model built on the CPU."""
+    import torch
+    from torch import nn
+    shape = profiles.network_shape(model, (size, size))
+    net = getattr(d2l, profiles._MODEL_CLASSES[model])().eval()
+    maps = []
+    head = (nn.Flatten, nn.AdaptiveAvgPool2d)
+    hooks = [m.register_forward_hook(lambda m, i, o: maps.append((m, i[0].shape[1:], o.shape[-2:])))
+             for m in net.modules() if isinstance(m, head + (nn.Conv2d,))]
+    net(torch.zeros(1, 1, size, size))
+    for hook in hooks:
+        hook.remove()
+    assert shape.parameters == sum(p.numel() for p in net.parameters())
+    assert shape.last_map == tuple(next(i for m, i, o in maps if isinstance(m, head)))
+    spatial = [tuple(o) for m, i, o in maps if isinstance(m, nn.Conv2d) and m.kernel_size != (1, 1)]
+    assert (shape.point_convs, shape.convs) == (spatial.count((1, 1)), len(spatial))
+
+
+def test_cpu_note_says_what_the_smaller_image_does_to_the_network(profile, capsys):
+    """At 72x72 AlexNet's first dense layer reads 256 features instead of 6,400."""
+    profile('cpu')
+    note = d2l.settings('alexnet', verbose=False).note
+    assert profiles.network_shape('alexnet', (72, 72)).last_map == (256, 1, 1)
+    assert profiles.network_shape('alexnet', (224, 224)).last_map == (256, 5, 5)
+    assert 'the network has 21.6 M parameters (46.8 M in D2L' in note
+    assert 'last feature map is 1x1 (5x5 in D2L' in note
+    googlenet = d2l.settings('googlenet', verbose=False).note
+    assert 'run on 1x1 maps' in googlenet
+    assert 'the network' not in d2l.settings('bn_lenet', verbose=False).note   # same images
+    # what chapters/intro.md says about the cpu profile
+    assert profiles._CPU['alexnet']['resize'] == (72, 72)
+    for model in ('googlenet', 'resnet18'):
+        assert profiles._CPU[model]['resize'] == (32, 32)
+        assert profiles.network_shape(model, (32, 32)).last_map[1:] == (1, 1)

@@ -9,8 +9,15 @@ Serves the built HTML on 127.0.0.1 and, for each page listed in _toc.yml, checks
     TeX error (mjx-merror) among them;
   - every <img> loaded (naturalWidth > 0);
   - every saved widget (ipywidgets view) shows something: a rendered widget with a size;
+  - the page shows no test plumbing: no `NBVAL`, no `<cell>:` warning prefix, no traceback;
+  - no raw TeX in prose (a `$` or a `\command` outside code and rendered maths), which is
+    what a formula cut in two by Markdown looks like;
+  - the page with everything it loaded (HTML, scripts, styles, images) weighs under 6 MB;
+  - at a phone's width (390 px) the page does not scroll sideways (wide code and tables
+    may scroll inside their own box);
 and saves screenshots/<page>.png (the first screen), screenshots/<page>-full.png (the
-whole page) and screenshots/<page>-widgetN.png (each widget output). Needs Debian's chromium and chromium-driver and the Python package selenium.
+whole page), screenshots/<page>-390.png (the first screen on a phone) and
+screenshots/<page>-widgetN.png (each widget output). Needs Debian's chromium and chromium-driver and the Python package selenium.
 Prints one line per page and ends with 'N passed, M failed'; exits 1 on any failure.
 """
 import argparse
@@ -29,15 +36,61 @@ from urllib.parse import urlparse
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+DESKTOP, PHONE = (1280, 900), (390, 844)   # px: window sizes the pages are checked at
 CHROMIUM = ('/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome')
 CHROMEDRIVER = ('/usr/bin/chromedriver', '/usr/lib/chromium/chromedriver')
 FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
          '--disable-background-networking', '--disable-component-update', '--disable-sync',
          '--no-first-run', '--disable-default-apps', '--disable-extensions', '--mute-audio',
-         '--hide-scrollbars', '--window-size=1280,900', '--force-device-scale-factor=1',
+         '--hide-scrollbars', f'--window-size={DESKTOP[0]},{DESKTOP[1]}', '--force-device-scale-factor=1',
          # Nothing but the local server resolves: a page that needs the network fails here too.
          '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1']
 FULL_PAGE_MAX_HEIGHT = 16000   # px; longer pages are cut in the -full screenshot
+MAX_PAGE_BYTES = 6_000_000     # a page with all it loads; widget scripts alone are ~3.6 MB
+
+# What the page shows. Collects text that only test plumbing or broken maths would put there.
+# Hidden parts (collapsed answers, hidden inputs) count too: a reader may open them.
+TEXT_JS = r'''
+const root = document.querySelector('main, article, .bd-article') || document.body;
+const all = root.textContent;
+const plumbing = [];
+for (const [what, re] of [['NBVAL', /NBVAL/], ['<cell>:', /<cell>:/],
+                          ['a traceback', /Traceback \(most recent call last\)/]]) {
+  const m = all.match(re);
+  if (m) plumbing.push(`${what}: ...${all.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, ' ')}...`);
+}
+// Prose only: skip code, outputs printed as text, rendered maths and scripts.
+const skip = 'pre, code, script, style, mjx-container, .math, .MathJax, .highlight, .cell_input, ' +
+             '.output.text_plain, .output.stream, .widget-html-content';
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+const tex = [];
+for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+  if (n.parentElement.closest(skip)) continue;
+  const m = n.textContent.match(/\$|\\[A-Za-z]{2,}/);
+  if (m) tex.push(n.textContent.slice(Math.max(0, m.index - 30), m.index + 40).replace(/\s+/g, ' '));
+}
+const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+const bytes = entries.reduce((sum, e) => sum + (e.decodedBodySize || e.encodedBodySize || 0), 0);
+return {plumbing, tex: tex.slice(0, 3), texCount: tex.length, bytes, resources: entries.length};
+'''
+
+# At a phone's width: is the page wider than the window, and which elements stick out?
+OVERFLOW_JS = r'''
+const width = document.documentElement.clientWidth;
+const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+  const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
+  return false; };
+const wide = [];
+for (const el of document.querySelectorAll('main *, article *')) {
+  const r = el.getBoundingClientRect();
+  if (r.width > 0 && r.right > width + 1 && !scrolls(el) && getComputedStyle(el).position !== 'fixed') {
+    wide.push(`<${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ?
+      ' class="' + el.className.slice(0, 40) + '"' : ''}> ${Math.round(r.right)} px: ` +
+      (el.textContent || '').trim().slice(0, 50).replace(/\s+/g, ' '));
+  }
+}
+return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(-3)};
+'''
 
 # Runs in the page once it has loaded. Resolves to a report of what the reader sees.
 INSPECT_JS = r'''
@@ -159,7 +212,7 @@ def _requests(driver):
 def screenshot(driver, path, full_height=None):
     params = {'format': 'png', 'captureBeyondViewport': full_height is not None}
     if full_height is not None:
-        params['clip'] = {'x': 0, 'y': 0, 'width': 1280, 'scale': 1,
+        params['clip'] = {'x': 0, 'y': 0, 'width': DESKTOP[0], 'scale': 1,
                           'height': min(full_height, FULL_PAGE_MAX_HEIGHT)}
     data = driver.execute_cdp_cmd('Page.captureScreenshot', params)['data']
     path.write_bytes(base64.b64decode(data))
@@ -170,6 +223,11 @@ def check_page(driver, base, page, out, wait):
     driver.get_log('browser'), _requests(driver)   # drop what earlier pages left
     driver.get(f'{base}/{page}.html')
     report = driver.execute_async_script(INSPECT_JS, wait)
+    if not (report.get('math') or report.get('images') or report.get('widgets')):
+        # On a busy machine the first inspection sometimes sees an empty document; a page
+        # with nothing to check is looked at once more rather than passed unseen.
+        time.sleep(1)
+        report = driver.execute_async_script(INSPECT_JS, wait)
     problems = []
     if 'fatal' in report:
         problems.append(f'inspection failed: {report["fatal"]}')
@@ -207,9 +265,33 @@ def check_page(driver, base, page, out, wait):
     driver.execute_script('window.scrollTo(0, 0)')
     screenshot(driver, out / f'{name}.png')
     screenshot(driver, out / f'{name}-full.png', full_height=report.get('height', 900))
+    text = driver.execute_script(TEXT_JS)
+    problems += [f'shows test plumbing, {found}' for found in text['plumbing']]
+    if text['texCount']:
+        problems.append(f'{text["texCount"]} pieces of raw TeX in the prose, e.g. {text["tex"]}')
+    if text['bytes'] >= MAX_PAGE_BYTES:
+        problems.append(f'weighs {text["bytes"] / 1e6:.1f} MB with its {text["resources"]} files '
+                        f'(limit {MAX_PAGE_BYTES / 1e6:.0f} MB)')
+    problems += phone_problems(driver, out / f'{name}-390.png')
     summary = (f'{report.get("math", 0)} math, {report.get("images", 0)} images, '
-               f'{report.get("widgets", 0)} widgets')
+               f'{report.get("widgets", 0)} widgets, {text["bytes"] / 1e6:.1f} MB')
     return problems, summary
+
+
+def phone_problems(driver, path):
+    """Narrow the window to a phone's width: the page must not scroll sideways."""
+    driver.set_window_size(*PHONE)
+    try:
+        time.sleep(0.5)                                  # let the layout settle
+        driver.execute_script('window.scrollTo(0, 0)')
+        report = driver.execute_script(OVERFLOW_JS)
+        driver.save_screenshot(str(path))
+    finally:
+        driver.set_window_size(*DESKTOP)
+    if report['scrollWidth'] > report['width'] + 1:
+        return [f'scrolls sideways at {PHONE[0]} px (page {report["scrollWidth"]} px wide); '
+                f'sticking out: {report["wide"]}']
+    return []
 
 
 def main(argv=None):
