@@ -8,6 +8,7 @@ and D2L's own constructor runs, unchanged, from a sibling working directory.
 Everything else on D2L's side (its DataLoader with ``num_workers=4``, its
 Trainer, its ProgressBoard) is D2L's code as a student runs it.
 """
+import argparse
 import contextlib
 import datetime
 import io
@@ -165,3 +166,20 @@ def merge_json(path, benchmark, key, record):
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + '\n')
     shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
     print(f'wrote {shown} [{benchmark!r}][{key!r}]')
+
+
+def cpu_timing_parser(description, train_batches):
+    """The options both CPU scripts take (D2L vs ours on the same batches): epochs, batch cap,
+    seed, repeats, where the JSON goes, and the CPU lock."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--epochs', type=int, default=1)
+    parser.add_argument('--batches', type=int, default=None,
+                        help=f'training batches per epoch (default: all {train_batches})')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--repeat', type=int, default=1,
+                        help='timed runs per side, alternating which goes first; the fastest counts')
+    parser.add_argument('--json', default=str(RESULTS / 'benchmarks-cpu.json'))
+    parser.add_argument('--no-write', action='store_true', help='print only; write no JSON')
+    parser.add_argument('--no-lock', action='store_true',
+                        help="do not take the project's CPU lock (timings may be distorted)")
+    return parser

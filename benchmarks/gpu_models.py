@@ -67,8 +67,8 @@ def d2l_classifier(net, lr):
 
 
 def settings_for(name, args):
-    from book_utils import profiles
-    run = profiles.settings(MODELS[name][0], verbose=False)
+    from book_utils import profiles, run_settings
+    run = run_settings.settings(MODELS[name][0], verbose=False)
     if args.dry_run:   # the cpu profile's sizes, tiny batches
         run = profiles.RunSettings(**dict(vars(run), batch_size=args.batch_size or 8))
     elif args.batch_size:

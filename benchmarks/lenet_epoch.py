@@ -19,7 +19,6 @@ Merges its record into ``book_utils/results/benchmarks-cpu.json`` (hardware, dat
 ``lenet_epoch`` / ``epochs=N seed=S``, unless ``--no-write``. Timings are the
 fastest of ``--repeat`` runs per side, alternating which side goes first.
 """
-import argparse
 import contextlib
 import gc
 import io
@@ -106,23 +105,13 @@ def run_floor(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--epochs', type=int, default=1)
-    parser.add_argument('--batches', type=int, default=None,
-                        help='training batches per epoch (default: all 469)')
+    parser = common.cpu_timing_parser(__doc__.split('\n\n')[0], train_batches=469)
     parser.add_argument('--val-batches', type=int, default=None,
                         help='validation batches per epoch (default: all 79)')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--repeat', type=int, default=1,
-                        help='timed runs per side, alternating which goes first; the fastest counts')
     parser.add_argument('--floor', action='store_true',
                         help='also time a bare loop over in-memory tensors (no Trainer, no validation)')
     parser.add_argument('--only', choices=['d2l', 'ours'], help='run one side (for profiling)')
     parser.add_argument('--quiet', action='store_true', help='no progress bar or epoch lines')
-    parser.add_argument('--json', default=str(common.RESULTS / 'benchmarks-cpu.json'))
-    parser.add_argument('--no-write', action='store_true', help='print only; write no JSON')
-    parser.add_argument('--no-lock', action='store_true',
-                        help="do not take the project's CPU lock (timings may be distorted)")
     args = parser.parse_args(argv)
 
     common.warm_up()

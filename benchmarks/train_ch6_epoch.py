@@ -16,7 +16,6 @@ examples/sec line, which D2L computes from training steps only.
 Takes the project's CPU lock itself. Merges its record into
 ``book_utils/results/benchmarks-cpu.json`` under ``train_ch6_epoch`` unless ``--no-write``.
 """
-import argparse
 import contextlib
 import gc
 import io
@@ -78,18 +77,7 @@ def run_side(name, root, args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--epochs', type=int, default=1)
-    parser.add_argument('--batches', type=int, default=None,
-                        help='training batches per epoch (default: all 235)')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--repeat', type=int, default=1,
-                        help='timed runs per side, alternating which goes first; '
-                             'the fastest counts')
-    parser.add_argument('--json', default=str(common.RESULTS / 'benchmarks-cpu.json'))
-    parser.add_argument('--no-write', action='store_true', help='print only; write no JSON')
-    parser.add_argument('--no-lock', action='store_true',
-                        help="do not take the project's CPU lock (timings may be distorted)")
+    parser = common.cpu_timing_parser(__doc__.split('\n\n')[0], train_batches=235)
     args = parser.parse_args(argv)
 
     common.warm_up()

@@ -29,7 +29,8 @@ from .module import Classifier, InputSpec, Module, init_cnn
 from .ops import (comp_conv2d, conv_output_shape, corr2d, corr2d_multi_in, corr2d_multi_in_out,
                   corr2d_multi_in_out_1x1, pool2d)
 from .plot import ProgressBoard, plot, set_axes, set_figsize, show_images, use_svg_display
-from .profiles import active_profile, settings
+from .profiles import active_profile
+from .run_settings import settings
 from .results import record_run
 from .tensors import *  # noqa: F401,F403
 from .tensors import numpy, size, reshape, to, reduce_sum, argmax, astype, transpose, \

@@ -21,6 +21,7 @@ from torch import nn
 from .checks import check_choice, check_float, check_int, check_pair
 from .classic_tools import Animator, correct_count
 from .data import TEXT_LABELS, FashionMNIST
+from .devices import checked_device
 from .models.resnet import RESNET_ARCHS, Residual
 from .profiles import active_profile
 from .steps import CappedLoader, DeviceSteps
@@ -126,19 +127,6 @@ def evaluate_loss(net, data_iter, loss):
     return float(total) / count
 
 
-def _check_device(device):
-    try:
-        device = torch.device(device)
-    except (TypeError, RuntimeError) as err:
-        raise ValueError(f'train_ch6: device must be a torch.device or a name such as "cpu" or '
-                         f'"cuda:0", got {device!r}. d2l.try_gpu() picks one.') from err
-    if device.type == 'cuda' and (device.index or 0) >= torch.cuda.device_count():
-        raise ValueError(f'train_ch6: device {device} does not exist on this machine '
-                         f'({torch.cuda.device_count()} CUDA GPUs). Pass d2l.try_gpu(), which '
-                         f'falls back to the CPU.')
-    return device
-
-
 def _xavier_linear_and_conv(net):
     for m in net.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
@@ -191,7 +179,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
     num_epochs = check_int(num_epochs, 'num_epochs', low=1)
     lr = check_float(lr, 'lr', low=0, low_open=True)
     amp = check_choice(amp, 'amp', ('auto', True, False))
-    device = _check_device(device)
+    device = checked_device(device)
     num_epochs, train_iter, test_iter = _capped_epochs_and_loaders(num_epochs, train_iter,
                                                                    test_iter)
     num_batches = len(train_iter)

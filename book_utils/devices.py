@@ -71,8 +71,9 @@ def checked_device(device):
                or (found.type == 'mps' and not mps_available()))
     if missing:
         raise ValueError(f'device={device!r}, but this machine has no such device; it has '
-                         f'{", ".join(available_devices())}. Use one of those, or leave device '
-                         'out and pass num_gpus=1 to take a GPU when there is one.')
+                         f'{", ".join(available_devices())}. Use one of those: d2l.try_gpu() '
+                         'gives a GPU where there is one and the CPU otherwise (a Trainer: '
+                         'leave device out and pass num_gpus=1).')
     return found
 
 

@@ -2,19 +2,16 @@
 
 The same notebook must teach on a Colab GPU, on a student's 2-core laptop and
 inside a test suite. Rather than sprinkle ``if cpu:`` through the chapters, this
-module owns one table of settings. ``full`` is D2L 1.0.3's own settings; ``cpu``
+module owns one table of settings (``settings(model)``, which also describes what a
+reduced run does to the network, lives above the models, in run_settings.py). ``full`` is D2L 1.0.3's own settings; ``cpu``
 scales each run so that a chapter finishes in about five minutes on two CPU
 cores; ``smoke`` caps every fit at one epoch of three small batches, so tests can
 execute every cell in seconds.
 """
-import contextlib
 import dataclasses
-import io
 import os
-import textwrap
 
 import torch
-from torch import nn
 
 PROFILE_NAMES = ('full', 'cpu', 'smoke')
 
@@ -81,7 +78,7 @@ class RunSettings:
 
 # D2L 1.0.3's settings (chapters 7.6 and 8.1-8.6): 10 epochs, batch 128, SGD.
 _VGG_ARCH = ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))   # VGG-11 with channels / 4
-_FULL = {
+FULL_RUNS = {
     'lenet':     dict(lr=0.1, batch_size=128, resize=(28, 28), max_epochs=10),
     'alexnet':   dict(lr=0.01, batch_size=128, resize=(224, 224), max_epochs=10),
     'vgg':       dict(lr=0.01, batch_size=128, resize=(224, 224), max_epochs=10, arch=_VGG_ARCH),
@@ -92,8 +89,8 @@ _FULL = {
 }
 
 # What changes on two CPU cores, chosen so each chapter notebook ends in about
-# five minutes. Only the keys listed here differ from _FULL.
-_CPU = {
+# five minutes. Only the keys listed here differ from FULL_RUNS.
+CPU_RUNS = {
     'lenet':     dict(),
     # AlexNet, VGG and NiN (Xavier init, no normalisation) sit near log(10) for
     # hundreds of steps before they learn; small batches buy enough steps, and
@@ -115,10 +112,10 @@ _CPU = {
 }
 
 # Under smoke the Profile caps (1 epoch, 3 batches of 16) do the rest.
-_SMOKE = {name: dict(_CPU[name], max_epochs=1) for name in _CPU}
+SMOKE_RUNS = {name: dict(CPU_RUNS[name], max_epochs=1) for name in CPU_RUNS}
 
 
-def _describe_reduction(full, run, profile):
+def describe_reduction(full, run, profile):
     changes = []
     if run['resize'] != full['resize']:
         changes.append(f"{run['resize'][0]}x{run['resize'][1]} images instead of "
@@ -137,96 +134,3 @@ def _describe_reduction(full, run, profile):
     if run.get('arch') != full.get('arch'):
         changes.append(f"a smaller architecture {run['arch']}")
     return ', '.join(changes)
-
-
-# The book_utils.models class that each run trains.
-_MODEL_CLASSES = {'lenet': 'LeNet', 'alexnet': 'AlexNet', 'vgg': 'VGG', 'nin': 'NiN',
-                  'googlenet': 'GoogleNet', 'bn_lenet': 'BNLeNet', 'resnet18': 'ResNet18'}
-
-
-@dataclasses.dataclass(frozen=True)
-class NetworkShape:
-    """What an input size does to a network: its size, and what reaches its head."""
-    parameters: int
-    last_map: tuple          # (channels, height, width) entering the head (flatten or global pool)
-    point_convs: int         # convolutions with a kernel larger than 1x1 that run on a 1x1 map
-    convs: int               # convolutions with a kernel larger than 1x1
-
-
-def network_shape(model, resize, arch=None):
-    """Build ``model`` (a key of the table) on the meta device and measure it at ``resize``.
-
-    A smaller image changes more than the speed: layers whose size depends on the
-    image (AlexNet's first dense layer) shrink, and late stages may run on 1x1 maps,
-    where a 3x3 kernel only ever uses its centre weight.
-    """
-    from . import models, module      # late: the models import this module's callers
-    cls = getattr(models, _MODEL_CLASSES[model])
-    told = getattr(module, '_told_about_lazy', None)
-    seen, last_map = [], []
-
-    def record(layer, inputs, output):
-        if isinstance(layer, (nn.Flatten, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)) and not last_map:
-            last_map.append(tuple(inputs[0].shape[1:]))
-        if isinstance(layer, nn.Conv2d) and layer.kernel_size != (1, 1):
-            seen.append(tuple(output.shape[-2:]) == (1, 1))
-
-    with torch.device('meta'), contextlib.redirect_stdout(io.StringIO()):
-        net = (cls(arch=arch) if arch else cls()).eval()   # batch norm: one image is enough
-        X = torch.zeros(1, 1, *resize)
-        net(X)                                  # lazy layers take their shapes
-        hooks = [m.register_forward_hook(record) for m in net.modules()]
-        net(X)
-    for hook in hooks:
-        hook.remove()
-    if told is not None:                        # building it here is not the reader's first model
-        module._told_about_lazy = told
-    return NetworkShape(parameters=sum(p.numel() for p in net.parameters()), last_map=last_map[0],
-                        point_convs=sum(seen), convs=len(seen))
-
-
-def _describe_network(model, full, run):
-    """One sentence on what the reduced image size does to the network ('' if nothing)."""
-    if run['resize'] == full['resize'] and run.get('arch') == full.get('arch'):
-        return ''
-    small = network_shape(model, run['resize'], run.get('arch'))
-    big = network_shape(model, full['resize'], full.get('arch'))
-    size = lambda shape: f'{shape.last_map[1]}x{shape.last_map[2]}'
-    text = (f"At {run['resize'][0]}x{run['resize'][1]} the network has "
-            f"{small.parameters / 1e6:.1f} M parameters ({big.parameters / 1e6:.1f} M in D2L's run) "
-            f"and its last feature map is {size(small)} ({size(big)} in D2L's run)")
-    if small.point_convs > big.point_convs:
-        verb = 'runs' if small.point_convs == 1 else 'run'
-        text += (f"; {small.point_convs} of its {small.convs} convolutions larger than 1x1 {verb} "
-                 f"on 1x1 maps, where they see no neighbours")
-    return text + '.'
-
-
-def settings(model, verbose=True):
-    """The run settings for ``model`` (a key of the table, e.g. ``'alexnet'``).
-
-    Prints a short note saying what the active profile changed from D2L's settings, and
-    what a smaller image does to the network (its parameters, the size of its last
-    feature map), so a reader never mistakes a reduced run for the real one.
-    """
-    if model not in _FULL:
-        raise ValueError(f'No run settings for {model!r}; known models: {", ".join(_FULL)}.')
-    profile = active_profile()
-    full = dict(_FULL[model])
-    run = dict(full, **{'full': {}, 'cpu': _CPU, 'smoke': _SMOKE}[profile.name].get(model, {}))
-    if profile.name == 'full':
-        note = f"Profile 'full': D2L's settings for {model} (lr {run['lr']}, batch {run['batch_size']}, " \
-               f"{run['resize'][0]}x{run['resize'][1]}, {run['max_epochs']} epochs)."
-    else:
-        reduced = _describe_reduction(full, run, profile)
-        if profile.name == 'smoke':
-            reduced = (f'{profile.max_train_batches} batches per epoch'
-                       + (f'; {reduced}' if reduced else ''))
-        note = (f"Profile '{profile.name}': {reduced}." if reduced else
-                f"Profile '{profile.name}': D2L's settings for {model}, unchanged.")
-        network = _describe_network(model, full, run)
-        note += f' {network}' if network else ''
-        note += ' Set BOOK_PROFILE=full (on a GPU) for the real run.' if reduced else ''
-    if verbose:
-        print(textwrap.fill(note, width=88))   # wraps on a phone too, instead of scrolling
-    return RunSettings(model=model, profile=profile.name, note=note, **run)

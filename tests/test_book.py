@@ -15,6 +15,8 @@ import nbformat
 import pytest
 import yaml
 
+from project_tools import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ['7_1_fc_to_conv', '7_2_conv_layer', '7_3_padding_and_strides', '7_4_channels',
             '7_5_pooling', '7_6_lenet', '8_1_alexnet', '8_2_vgg', '8_3_nin', '8_4_googlenet',
@@ -24,15 +26,8 @@ PAPERS = ['LeCun.Bottou.Bengio.ea.1998', 'Krizhevsky.Sutskever.Hinton.2012', 'Si
           'He.Zhang.Ren.ea.2016', 'Xie.Girshick.Dollar.ea.2017']
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-stamp_setup = _load_tool('stamp_setup')
-check_pages = _load_tool('check_pages')
+stamp_setup = load_tool('stamp_setup')
+check_pages = load_tool('check_pages')
 
 
 @pytest.fixture(scope='module')
@@ -90,7 +85,7 @@ def test_repository_and_colab_launch(config):
 
 def test_pages_load_nothing_from_a_cdn(config):
     """MathJax and the widget scripts come from _static/offline (tools/offline_assets.py)."""
-    offline_assets = _load_tool('offline_assets')
+    offline_assets = load_tool('offline_assets')
     scripts = [config['sphinx']['config']['mathjax_path'], *config['sphinx']['config']['nb_ipywidgets_js']]
     for url in scripts:
         assert '//' not in url, url
@@ -112,7 +107,7 @@ def test_npm_lockfile_pins_the_assets_without_download_addresses():
 
 def test_duplicate_inline_scripts_are_dropped():
     from sphinx.builders.html._assets import _JavaScript
-    offline_assets = _load_tool('offline_assets')
+    offline_assets = load_tool('offline_assets')
     scripts = [_JavaScript('a.js'), _JavaScript(None, body='const X = 1'),
                _JavaScript('', body='const X = 1'), _JavaScript('a.js', defer='defer')]
     context = {'script_files': scripts}
@@ -244,7 +239,7 @@ def test_setup_page_shows_the_cell_readers_see_on_colab():
 def test_published_accuracies_cover_every_trained_model_and_cite_their_source():
     from book_utils import profiles
     published = json.loads((ROOT / 'book_utils' / 'results' / 'd2l_published.json').read_text())
-    assert set(published['runs']) == set(profiles._FULL)
+    assert set(published['runs']) == set(profiles.FULL_RUNS)
     assert 'read off' in published['source'] and '1.0.3' in published['source']
     assert published['citation'] in (ROOT / 'references.bib').read_text()
     for run in published['runs'].values():
@@ -303,7 +298,7 @@ def test_reference_page_marks_models_without_a_gpu_run(tmp_path, monkeypatch):
 
 # -- what the reader sees in the chapters' sources ------------------------------------------
 
-nbval_tags = _load_tool('nbval_tags')
+nbval_tags = load_tool('nbval_tags')
 
 
 def _chapter(name):
@@ -426,7 +421,7 @@ def test_show_setup_makes_warnings_show_category_and_message_only(capsys):
     assert ' '.join(rows[:-1]) == 'UserWarning: ' + ('word ' * 40).strip()
 
 
-execute_notebooks = _load_tool('execute_notebooks')
+execute_notebooks = load_tool('execute_notebooks')
 
 
 def test_clean_joins_prints_and_drops_widget_state_no_output_shows():

@@ -23,7 +23,7 @@ LAYERS = [
     {'data', 'module', 'checkpoint', 'report', 'steps', 'classic_tools'},
     {'train', 'results', 'classic_regression'},
     {'models'},
-    {'widgets', 'classic'},
+    {'widgets', 'classic', 'run_settings'},
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
 

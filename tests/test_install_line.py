@@ -22,17 +22,12 @@ import nbformat
 import pytest
 import yaml
 
+from project_tools import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-stamp_setup = _load_tool('stamp_setup')
+stamp_setup = load_tool('stamp_setup')
 
 
 def _stamped_requirement(path):

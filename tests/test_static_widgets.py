@@ -12,7 +12,6 @@ built book (``jupyter-book build .``), served on 127.0.0.1, when _build/html hol
 widget views (skipped otherwise). Screenshots at 1280 and 390 px go to
 screenshots/static-widgets/.
 """
-import importlib.util
 import json
 import os
 import random
@@ -25,6 +24,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from project_tools import load_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / 'book_utils' / 'widgets' / 'static'
 BOOK = ROOT / '_build' / 'html'
@@ -36,14 +37,7 @@ NO_OUTPUT = 'No output for these settings.'
 SETTINGS = 200
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_pages = _load_tool('check_pages')
+check_pages = load_tool('check_pages')
 
 
 # -- the pages ------------------------------------------------------------------------------
@@ -500,7 +494,7 @@ def test_pages_load_widget_scripts_only_where_needed():
     """tools/offline_assets.page_scripts: the book's widget files where a view is, and no
     ipywidgets embedder or saved widget state on a page that renders no ipywidgets view."""
     from sphinx.builders.html._assets import _JavaScript
-    offline_assets = _load_tool('offline_assets')
+    offline_assets = load_tool('offline_assets')
     added = []
 
     class App:

@@ -1,4 +1,4 @@
-"""Open every page of the built book in headless Chromium and check what a reader would see.
+r"""Open every page of the built book in headless Chromium and check what a reader would see.
 
     .venv/bin/python tools/check_pages.py [--html _build/html] [--out screenshots] [PAGE ...]
 
