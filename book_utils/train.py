@@ -193,7 +193,8 @@ class Trainer(HyperParameters):
         if math.isfinite(loss_value) and loss_value <= self.divergence_factor * max(
                 abs(self._first_loss), 1.0):
             return
-        lr = self.optim.param_groups[0].get('lr') if self.optim.param_groups else None
+        groups = getattr(self.optim, 'param_groups', None)   # a student's optimiser may have none
+        lr = groups[0].get('lr') if groups else getattr(self.optim, 'lr', None)
         self.emit('advice', divergence_advice(self.epoch + 1, batch_in_epoch, loss_value,
                                               self._first_loss, lr), reason='diverged')
         self.request_stop('diverged')

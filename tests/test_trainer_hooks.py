@@ -115,6 +115,12 @@ def test_a_students_own_optimiser_with_a_bare_zero_grad(small):
     trainer = d2l.Trainer(max_epochs=2, progress=False, verbose=False)
     trainer.fit(Net(), small)
     assert trainer.optim.steps == 2 * 4 and len(trainer.history) == 2
+    # it has no param_groups: the divergence advice still names its learning rate
+    trainer = d2l.Trainer(max_epochs=2, log_every=1, progress=False, verbose=False,
+                          reporter=lambda trainer, event: None)
+    trainer.fit(Net(lr=1e6), small)
+    advice = [e.message for e in trainer.events if e.kind == 'advice']
+    assert trainer.stop_reason == 'diverged' and len(advice) == 1 and '1000000' in advice[0]
 
 
 def test_hooks_called_alone():
