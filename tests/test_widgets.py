@@ -517,6 +517,11 @@ def test_dashboard_overlays_runs_and_flags_divergence(small_data):
     legend = [t.get_text() for t in _legend_of(draw_runs(w.runs)).get_texts()]
     assert len(legend) == 2 and legend[1].endswith('✗ diverged')
     assert w.table.value.count('<tr>') == 3
+    fig = draw_runs(w.runs)
+    fig.canvas.draw()
+    for ax in fig.axes[:2]:   # the epoch axes: whole epochs only
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
 
 
 def test_dashboard_reports_a_broken_model_inside_the_widget(small_data):

@@ -20,6 +20,7 @@ import time
 import ipywidgets as W
 import numpy as np
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from torch import nn
 
 from ..checks import check_bool, check_choice, check_float, check_int
@@ -125,6 +126,7 @@ def draw_runs(runs_):
     for ax in (ax_loss, ax_acc):
         ax.set_xlabel('epoch')
         ax.set_xlim(0, last_epoch * 1.04)   # room for the last epoch's marker
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # epochs are whole numbers
         ax.grid(alpha=0.3)
     ax_acc.set_ylim(0, 1)
     if runs_:
