@@ -209,26 +209,30 @@ def _pool_case(rng):
     return list(v.items()), _torch_shape(build, (1, 1, v['rows'], v['cols']))
 
 
+def _random_settings_match_torch(driver, url, kind, make_case, seed):
+    """SETTINGS random settings typed into the page, each shape (or refusal) checked against
+    PyTorch's; both kinds must have been exercised. Returns the cases."""
+    rng = random.Random(seed)
+    cases = [make_case(rng) for _ in range(SETTINGS)]
+    _open(driver, url, kind)
+    results = _apply(driver, kind, [s for s, _ in cases])
+    outputs, refusals = _check_shapes(kind, cases, results)
+    assert outputs >= 80 and refusals >= 20, (outputs, refusals)
+    return cases
+
+
 def test_conv_shape_explorer_gives_nn_conv2d_shapes(driver, pages):
     urls, _ = pages
-    rng = random.Random(13)
-    cases = [_conv_case(rng) for _ in range(SETTINGS)]
-    _open(driver, urls['conv-shape-explorer'], 'conv-shape-explorer')
-    results = _apply(driver, 'conv-shape-explorer', [s for s, _ in cases])
-    outputs, refusals = _check_shapes('conv-shape-explorer', cases, results)
-    assert outputs >= 80 and refusals >= 20, (outputs, refusals)   # both kinds were exercised
+    cases = _random_settings_match_torch(driver, urls['conv-shape-explorer'], 'conv-shape-explorer',
+                                         _conv_case, seed=13)
     assert any(dict(s)['padding'] == 'same' and e for s, e in cases)
     assert any(dict(s)['groups'] > 1 and e for s, e in cases)
 
 
 def test_pooling_explorer_gives_nn_pool_shapes(driver, pages):
     urls, _ = pages
-    rng = random.Random(75)
-    cases = [_pool_case(rng) for _ in range(SETTINGS)]
-    _open(driver, urls['pooling-explorer'], 'pooling-explorer')
-    results = _apply(driver, 'pooling-explorer', [s for s, _ in cases])
-    outputs, refusals = _check_shapes('pooling-explorer', cases, results)
-    assert outputs >= 80 and refusals >= 20, (outputs, refusals)
+    cases = _random_settings_match_torch(driver, urls['pooling-explorer'], 'pooling-explorer',
+                                         _pool_case, seed=75)
     assert any(dict(s)['ceil_mode'] and e for s, e in cases)
 
 
