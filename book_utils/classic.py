@@ -24,19 +24,12 @@ from .data import TEXT_LABELS, FashionMNIST
 from .devices import checked_device
 from .models.resnet import RESNET_ARCHS, Residual
 from .profiles import active_profile
+from .report import say_once
 from .steps import CappedLoader, DeviceSteps
 
 __all__ = ['load_data_fashion_mnist', 'get_fashion_mnist_labels', 'get_dataloader_workers',
            'evaluate_accuracy_gpu', 'evaluate_loss', 'train_ch6', 'resnet18']
 
-_notices_given = set()
-
-
-def _notice(key, message):
-    """Print ``message`` once per process (the profile notices)."""
-    if key not in _notices_given:
-        _notices_given.add(key)
-        print(message)
 
 
 def get_dataloader_workers():
@@ -63,7 +56,7 @@ def load_data_fashion_mnist(batch_size, resize=None, *, root='../data'):
         loader.dataset = split
         loaders.append(CappedLoader(loader, cap) if cap else loader)
     if profile.max_train_batches or data.batch_size != batch_size:
-        _notice('load_data', f"load_data_fashion_mnist: profile '{profile.name}': batches of "
+        say_once('load_data', f"load_data_fashion_mnist: profile '{profile.name}': batches of "
                 f"{data.batch_size}, at most {profile.max_train_batches} per pass.")
     return tuple(loaders)
 
@@ -153,7 +146,7 @@ def _capped_epochs_and_loaders(num_epochs, train_iter, test_iter):
     if profile.max_val_batches:
         test_iter = CappedLoader(test_iter, profile.max_val_batches)
     if epochs != num_epochs or profile.max_train_batches:
-        _notice('train_ch6', f"train_ch6: profile '{profile.name}': {epochs} epoch"
+        say_once('train_ch6', f"train_ch6: profile '{profile.name}': {epochs} epoch"
                 f"{'s' * (epochs != 1)} of at most {profile.max_train_batches} batches "
                 f"(set BOOK_PROFILE=full or cpu for the real run).")
     return epochs, train_iter, test_iter
@@ -188,7 +181,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
     print('training on', device)
     _materialise(net, train_iter)
     _xavier_linear_and_conv(net)   # before the move, as D2L: the same seed gives the same weights
-    steps = DeviceSteps(device, amp, notify=lambda message, key: _notice(key, message))
+    steps = DeviceSteps(device, amp, notify=lambda message, key: say_once(key, message))
     steps.place(net, lambda: None)   # moves it, chooses the layout (no lazy layer is left)
     for loader in (train_iter, test_iter):
         steps.hold(loader)   # our in-memory loaders: the data cross the bus once

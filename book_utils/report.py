@@ -38,6 +38,15 @@ class Event:
 _said = set()   # keys of the notices this process has already printed
 
 
+def say_once(key, message, say=print):
+    """Say ``message`` unless a notice with ``key`` was said before in this process
+    (``key=None``: always). The Trainer's reporters and train_ch6 share this memory."""
+    if key is not None and key in _said:
+        return
+    _said.add(key)
+    say(message)
+
+
 def metrics_text(record):
     """'train_loss 0.512, val_loss 0.498, val_acc 0.823': an epoch's metrics, for people."""
     return ', '.join(f'{k} {v:.3f}' for k, v in record.items()
@@ -85,10 +94,8 @@ class ConsoleReporter(Reporter):
         return tqdm(total=total, desc='training', leave=False, mininterval=1.0)
 
     def on_notice(self, trainer, event):
-        key = event.data.get('once')
-        if self.verbose and event.message and (key is None or key not in _said):
-            _said.add(key)
-            print(event.message)
+        if self.verbose and event.message:
+            say_once(event.data.get('once'), event.message)
 
     on_stop = on_notice   # a stop with a message (Ctrl-C) is said like a notice
 

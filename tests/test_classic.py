@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils import classic, classic_tools
+from book_utils import classic_tools, report
 from book_utils import data as data_mod
 
 
@@ -359,9 +359,9 @@ def test_train_ch6_gives_d2ls_results_on_the_same_batches(oracle, profile, capsy
         assert torch.allclose(a, c, atol=1e-4)
 
 
-def test_old_style_lenet_homework_runs_under_smoke(profile, capsys):
+def test_old_style_lenet_homework_runs_under_smoke(profile, capsys, monkeypatch):
     profile('smoke')
-    classic._notices_given.clear()
+    monkeypatch.setattr(report, '_said', set())   # as in a fresh process
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
     net = lenet()
     before = copy.deepcopy(net.state_dict())
