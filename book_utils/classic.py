@@ -22,9 +22,9 @@ from .checks import check_choice, check_float, check_int, check_pair
 from .classic_tools import Animator, correct_count
 from .data import TEXT_LABELS, FashionMNIST
 from .devices import checked_device
+from .notices import say_once
 from .models.resnet import RESNET_ARCHS, Residual
 from .profiles import active_profile
-from .report import say_once
 from .steps import CappedLoader, DeviceSteps
 
 __all__ = ['load_data_fashion_mnist', 'get_fashion_mnist_labels', 'get_dataloader_workers',

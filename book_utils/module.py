@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .checks import check_int
+from .notices import say_once
 from .hparams import HyperParameters, add_to_class
 from .plot import ProgressBoard
 
@@ -187,9 +188,6 @@ def _xavier(module):
     nn.init.xavier_uniform_(module.weight)
 
 
-_told_about_lazy = False
-
-
 def init_cnn(module):
     """Xavier-initialise the weights of linear and convolutional layers.
 
@@ -200,7 +198,6 @@ def init_cnn(module):
     inferred the layer's shape) is extended to apply the init as well. Weights
     loaded from a checkpoint are left alone: loading never calls it.
     """
-    global _told_about_lazy
     if not isinstance(module, (nn.Linear, nn.Conv2d)):
         return
     if not _has_uninitialized(module):
@@ -214,7 +211,5 @@ def init_cnn(module):
             _xavier(module)
 
     module.reset_parameters = reset_then_xavier
-    if not _told_about_lazy:
-        _told_about_lazy = True
-        print('init_cnn: lazy layers get their Xavier init as soon as their shapes are known '
-              '(D2L 1.0.3 skips them).')
+    say_once('init_cnn', 'init_cnn: lazy layers get their Xavier init as soon as their shapes are '
+             'known (D2L 1.0.3 skips them).')

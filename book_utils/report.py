@@ -16,6 +16,7 @@ import warnings
 
 import torch
 
+from .notices import say_once
 from .plot import in_notebook
 
 __all__ = ['DivergenceWarning', 'Event', 'Reporter', 'ConsoleReporter', 'NotebookReporter',
@@ -33,18 +34,6 @@ class Event:
     kind: str
     message: str = ''
     data: dict = dataclasses.field(default_factory=dict)
-
-
-_said = set()   # keys of the notices this process has already printed
-
-
-def say_once(key, message, say=print):
-    """Say ``message`` unless a notice with ``key`` was said before in this process
-    (``key=None``: always). The Trainer's reporters and train_ch6 share this memory."""
-    if key is not None and key in _said:
-        return
-    _said.add(key)
-    say(message)
 
 
 def metrics_text(record):

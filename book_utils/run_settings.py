@@ -12,7 +12,8 @@ import textwrap
 import torch
 from torch import nn
 
-from . import models, module
+from . import models
+from .notices import not_remembered
 from .profiles import CPU_RUNS, FULL_RUNS, SMOKE_RUNS, RunSettings, active_profile, describe_reduction
 
 __all__ = ['settings', 'network_shape', 'NetworkShape']
@@ -40,7 +41,6 @@ def network_shape(model, resize, arch=None):
     where a 3x3 kernel only ever uses its centre weight.
     """
     cls = getattr(models, _MODEL_CLASSES[model])
-    told = getattr(module, '_told_about_lazy', None)
     seen, last_map = [], []
 
     def record(layer, inputs, output):
@@ -49,7 +49,8 @@ def network_shape(model, resize, arch=None):
         if isinstance(layer, nn.Conv2d) and layer.kernel_size != (1, 1):
             seen.append(tuple(output.shape[-2:]) == (1, 1))
 
-    with torch.device('meta'), contextlib.redirect_stdout(io.StringIO()):
+    # building it here is not the reader's first model: its notices stay unsaid
+    with torch.device('meta'), contextlib.redirect_stdout(io.StringIO()), not_remembered():
         net = (cls(arch=arch) if arch else cls()).eval()   # batch norm: one image is enough
         X = torch.zeros(1, 1, *resize)
         net(X)                                  # lazy layers take their shapes
@@ -57,8 +58,6 @@ def network_shape(model, resize, arch=None):
         net(X)
     for hook in hooks:
         hook.remove()
-    if told is not None:                        # building it here is not the reader's first model
-        module._told_about_lazy = told
     return NetworkShape(parameters=sum(p.numel() for p in net.parameters()), last_map=last_map[0],
                         point_convs=sum(seen), convs=len(seen))
 

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils import classic_tools, report
+from book_utils import classic_tools, notices
 from book_utils import data as data_mod
 
 
@@ -361,7 +361,7 @@ def test_train_ch6_gives_d2ls_results_on_the_same_batches(oracle, profile, capsy
 
 def test_old_style_lenet_homework_runs_under_smoke(profile, capsys, monkeypatch):
     profile('smoke')
-    monkeypatch.setattr(report, '_said', set())   # as in a fresh process
+    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
     net = lenet()
     before = copy.deepcopy(net.state_dict())

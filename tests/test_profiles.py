@@ -98,3 +98,15 @@ def test_cpu_note_says_what_the_smaller_image_does_to_the_network(profile, capsy
     for model in ('googlenet', 'resnet18'):
         assert profiles.CPU_RUNS[model]['resize'] == (32, 32)
         assert run_settings.network_shape(model, (32, 32)).last_map[1:] == (1, 1)
+
+
+def test_measuring_the_network_leaves_the_readers_notices_unsaid(profile, monkeypatch, capsys):
+    """settings() builds the model on the meta device to describe it; the reader's first real
+    model must still hear init_cnn's one-line notice."""
+    from book_utils import notices
+    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
+    profile('cpu')
+    d2l.settings('alexnet', verbose=False)
+    assert notices._said == set()
+    d2l.AlexNet()
+    assert 'init_cnn: lazy layers get their Xavier init' in capsys.readouterr().out

@@ -5,14 +5,13 @@ import subprocess
 import sys
 import textwrap
 import time
-import warnings
 
 import pytest
 import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils import report
+from book_utils import notices
 from book_utils.train import channels_last_helps
 
 
@@ -87,7 +86,7 @@ def test_students_training_step_override_is_used(profile):
 def test_num_gpus_without_gpu_falls_back_with_one_notice_per_process(capsys, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'device_count', lambda: 0)
     monkeypatch.setattr(d2l.devices, 'mps_available', lambda: False)
-    monkeypatch.setattr(report, '_said', set())   # as in a fresh process
+    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
     trainers = [d2l.Trainer(max_epochs=1, num_gpus=2) for _ in range(3)]
     assert all(t.device == torch.device('cpu') for t in trainers)
     for t in trainers:   # each trainer records the notice ...
@@ -255,7 +254,7 @@ def test_view_in_forward_falls_back_to_the_default_layout(profile, capsys, monke
     """A forward that ``.view``s a channels-last activation: the Trainer says so once, trains
     on in the default layout, and the model learns as it would have."""
     profile('cpu')
-    monkeypatch.setattr(report, '_said', set())   # as in a fresh process
+    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
     torch.manual_seed(0)
     data = d2l.FashionMNIST(batch_size=64, num_train=1024, num_val=256)
     model = ViewNet(lr=0.1)
