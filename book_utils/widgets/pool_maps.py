@@ -7,6 +7,7 @@ input won each max and which cells each window covers. The output size comes
 from ``book_utils.conv_output_shape`` (with ``ceil_mode``), like every size in
 the package.
 """
+import colorsys
 import dataclasses
 
 import torch
@@ -59,6 +60,19 @@ class PoolSettings:
         cls = torch.nn.MaxPool2d if self.mode == 'max' else torch.nn.AvgPool2d
         extra = {'count_include_pad': self.count_include_pad} if self.mode == 'avg' else {}
         return cls(self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode, **extra)
+
+
+def sample_matrix(rows, cols, seed):
+    """The explorer's matrix: small integers 0-9, so ties happen and every value fits in a cell."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 10, (rows, cols), generator=gen).float()
+
+
+def output_colour(i, j, out_w):
+    """The colour (r, g, b in [0, 1]) of output (i, j) and of the input that won it:
+    golden-ratio steps in hue keep neighbouring outputs far apart."""
+    hue = ((i * out_w + j) * 0.618034) % 1.0
+    return colorsys.hsv_to_rgb(hue, 0.8, 0.85)
 
 
 def output_size(in_size, s):
