@@ -53,6 +53,17 @@ class ConvSettings:
                                  f'of output channels. Pick groups that divide both.')
 
 
+def settings_from_controls(v):
+    """``ConvSettings`` from the shape explorer's control values (``in_h``, ``k_w``, ...,
+    ``padding`` 'numbers' | 'same' | 'valid'), the names the browser version uses too."""
+    kind = v['padding']
+    return ConvSettings(in_size=(v['in_h'], v['in_w']), kernel_size=(v['k_h'], v['k_w']),
+                        padding=(v['pad_h'], v['pad_w']) if kind == 'numbers' else kind,
+                        padding_mode=v['padding_mode'], stride=(v['s_h'], v['s_w']),
+                        dilation=(v['d_h'], v['d_w']), in_channels=v['c_in'],
+                        out_channels=v['c_out'], groups=v['groups'])
+
+
 def pad_amounts(s):
     """Padding before and after, per dimension: ((top, bottom), (left, right)).
 

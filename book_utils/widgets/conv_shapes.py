@@ -206,14 +206,10 @@ class ConvShapeExplorer(BookWidget):
     # -- reading and setting the controls --------------------------------------
     def settings(self):
         """The ``ConvSettings`` the controls describe (raises ValueError if inconsistent)."""
-        v = {name: control.value for name, control in self.controls.items()}
-        kind = v['padding']
-        padding = (v['pad_h'], v['pad_w']) if kind == 'numbers' else kind
-        self.controls['pad_h'].disabled = self.controls['pad_w'].disabled = kind != 'numbers'
-        return conv_geometry.ConvSettings(in_size=(v['in_h'], v['in_w']), kernel_size=(v['k_h'], v['k_w']),
-                              padding=padding, padding_mode=v['padding_mode'],
-                              stride=(v['s_h'], v['s_w']), dilation=(v['d_h'], v['d_w']),
-                              in_channels=v['c_in'], out_channels=v['c_out'], groups=v['groups'])
+        v = control_values(self.controls)
+        self.controls['pad_h'].disabled = self.controls['pad_w'].disabled = \
+            v['padding'] != 'numbers'
+        return conv_geometry.settings_from_controls(v)
 
     def static_html(self, note):
         """The settings, their limits and menus; the browser recomputes everything else."""

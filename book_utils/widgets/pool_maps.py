@@ -62,6 +62,13 @@ class PoolSettings:
         return cls(self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode, **extra)
 
 
+def settings_from_controls(v):
+    """``PoolSettings`` from the pooling explorer's control values (``k_h``, ``s_w``, ``p_h``,
+    ``mode``, ...), the names the browser version uses too."""
+    return PoolSettings((v['k_h'], v['k_w']), (v['s_h'], v['s_w']), (v['p_h'], v['p_w']),
+                        v['mode'], v['ceil_mode'], v['count_include_pad'])
+
+
 def sample_matrix(rows, cols, seed):
     """The explorer's matrix: small integers 0-9, so ties happen and every value fits in a cell."""
     gen = torch.Generator().manual_seed(seed)

@@ -177,10 +177,9 @@ class PoolingExplorer(BookWidget):
         self.add_static_note(self.figure_view, c.values())
 
     def settings(self):
-        v = {name: control.value for name, control in self.controls.items()}
+        v = control_values(self.controls)
         self.controls['count_include_pad'].disabled = v['mode'] != 'avg'
-        return pool_maps.PoolSettings((v['k_h'], v['k_w']), (v['s_h'], v['s_w']), (v['p_h'], v['p_w']),
-                              v['mode'], v['ceil_mode'], v['count_include_pad'])
+        return pool_maps.settings_from_controls(v)
 
     def static_html(self, note):
         """Settings, and what the browser cannot make: the seed's random matrix of every
@@ -204,7 +203,7 @@ class PoolingExplorer(BookWidget):
     def _redraw(self):
         self.show_message('')
         s = self.settings()
-        v = {name: control.value for name, control in self.controls.items()}
+        v = control_values(self.controls)
         X = sample_matrix(v['rows'], v['cols'], v['seed'])
         Y, winners = pool_maps.pool(X, s)
         img = fashion_image(v['label'])
