@@ -27,10 +27,10 @@ VECTORS = ROOT / 'widgets_js' / 'test' / 'vectors.json'
 CASES = 150   # per function family: seeded, so the file changes only when the maths does
 
 
-def _error(call):
+def _error(call, *args, **kwargs):
     """(result, None) or (None, the ValueError's sentence)."""
     try:
-        return call(), None
+        return call(*args, **kwargs), None
     except ValueError as err:
         return None, str(err)
 
@@ -44,7 +44,7 @@ def output_size_cases(rng):
         dim = rng.choice(['height', 'width'])
         sizes = ((n, 5), (k, 1), (p, 0), (s, 1), (d, 1)) if dim == 'height' else \
             ((5, n), (1, k), (0, p), (1, s), (1, d))
-        out, error = _error(lambda: conv_output_shape(*sizes, ceil_mode=ceil))
+        out, error = _error(conv_output_shape, *sizes, ceil_mode=ceil)
         index = 0 if dim == 'height' else 1
         cases.append({'args': [n, k, p, s, d, ceil, dim],
                       'size': None if out is None else out[index], 'error': error})
@@ -82,7 +82,7 @@ def conv_cases(rng):
     cases = []
     for _ in range(CASES):
         v = conv_values(rng)
-        result, error = _error(lambda: conv_geometry_of(v))
+        result, error = _error(conv_geometry_of, v)
         cases.append({'values': v, 'result': result, 'error': error})
     return cases
 
@@ -108,7 +108,7 @@ def pool_cases(rng):
     cases = []
     for _ in range(CASES):
         v = pool_values(rng)
-        result, error = _error(lambda: pool_of(v))
+        result, error = _error(pool_of, v)
         if error is not None:   # the matrix is still needed to call the JS
             result = {'X': pool_maps.sample_matrix(v['rows'], v['cols'], v['seed']).int().tolist()}
         cases.append({'values': v, 'result': result, 'error': error})
@@ -141,10 +141,11 @@ def kernel_cases(rng):
                         'resized': kernels.resize(K, 8 - K.shape[0]).tolist()})
     for _ in range(40):
         k = rng.choice(kernels.SIZES)
-        X = torch.rand(rng.randint(k, 9), rng.randint(k, 9), generator=torch.Generator().manual_seed(
-            rng.randint(0, 10_000)))
+        gen = torch.Generator().manual_seed(rng.randint(0, 10_000))
+        X = torch.rand(rng.randint(k, 9), rng.randint(k, 9), generator=gen)
         K = _random_kernel(rng, k)
-        correlated.append({'X': X.tolist(), 'K': K.tolist(), 'Y': kernels.apply_kernel(X, K).tolist()})
+        correlated.append({'X': X.tolist(), 'K': K.tolist(),
+                           'Y': kernels.apply_kernel(X, K).tolist()})
     return normalised, correlated, resized
 
 

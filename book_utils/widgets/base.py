@@ -19,9 +19,10 @@ from ..checks import check_bool, check_float, check_int
 from ..plot import figure_png
 from .html_parts import STATIC_FOOTER, STATIC_NOTE, message_html, picture_only
 
-__all__ = ['BookWidget', 'BoundedIntText', 'FloatLogSlider', 'IntSlider', 'STATIC_NOTE', 'check_control_value', 'control_limits',
-           'control_options', 'control_range', 'control_values', 'fit_narrow_screens', 'guarded',
-           'image_view', 'labelled', 'message_html', 'name_controls', 'new_figure', 'png_of']
+__all__ = ['BookWidget', 'BoundedIntText', 'FloatLogSlider', 'IntSlider', 'STATIC_NOTE',
+           'check_control_value', 'control_limits', 'control_options', 'control_range',
+           'control_values', 'fit_narrow_screens', 'guarded', 'image_view', 'labelled',
+           'message_html', 'name_controls', 'new_figure', 'png_of']
 
 
 def new_figure(width, height):

@@ -147,11 +147,12 @@ def coverage(s):
 def param_count(s, bias=True):
     """Weights (and biases): c_out x (c_in / groups) x k_h x k_w (+ c_out)."""
     k_h, k_w = s.kernel_size
-    return s.out_channels * (s.in_channels // s.groups) * k_h * k_w + (s.out_channels if bias else 0)
+    weights = s.out_channels * (s.in_channels // s.groups) * k_h * k_w
+    return weights + (s.out_channels if bias else 0)
 
 
 def mult_adds(s):
-    """Multiply-adds of one forward pass on one input: each output value costs (c_in/groups) k_h k_w."""
+    """Multiply-adds of one forward pass on one input: (c_in/groups) k_h k_w per output value."""
     h, w = output_size(s)
     k_h, k_w = s.kernel_size
     return h * w * s.out_channels * (s.in_channels // s.groups) * k_h * k_w
@@ -165,10 +166,11 @@ def formula(s):
         pad = f'2·{b}' if a == b else f'{b} + {a}'
         inner = n + b + a - d * (k - 1) - 1
         lost = inner % st   # the last `lost` padded rows/columns lie beyond the last window
+        cells = 'rows' if dim == 'height' else 'columns'
         lines.append(f'{dim}: ⌊({n} + {pad} − {d}·({k} − 1) − 1) / {st}⌋ + 1 = '
                      f'⌊{inner} / {st}⌋ + 1 = {out}' +
-                     (f'  (remainder {lost} dropped: the last {lost} '
-                      f'{"rows" if dim == "height" else "columns"} are never read)' if lost else ''))
+                     (f'  (remainder {lost} dropped: the last {lost} {cells} are never read)'
+                      if lost else ''))
     return lines
 
 

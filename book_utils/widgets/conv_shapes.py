@@ -156,8 +156,10 @@ class ConvShapeExplorer(BookWidget):
             'in_w': _int_box(s.in_size[1], *RANGES['in_size']),
             'k_h': _int_box(s.kernel_size[0], *RANGES['kernel_size']),
             'k_w': _int_box(s.kernel_size[1], *RANGES['kernel_size']),
-            'pad_h': _int_box(pad[0], *RANGES['padding']), 'pad_w': _int_box(pad[1], *RANGES['padding']),
-            's_h': _int_box(s.stride[0], *RANGES['stride']), 's_w': _int_box(s.stride[1], *RANGES['stride']),
+            'pad_h': _int_box(pad[0], *RANGES['padding']),
+            'pad_w': _int_box(pad[1], *RANGES['padding']),
+            's_h': _int_box(s.stride[0], *RANGES['stride']),
+            's_w': _int_box(s.stride[1], *RANGES['stride']),
             'd_h': _int_box(s.dilation[0], *RANGES['dilation']),
             'd_w': _int_box(s.dilation[1], *RANGES['dilation']),
             'padding': W.Dropdown(options=['numbers', 'same', 'valid'],
@@ -169,7 +171,8 @@ class ConvShapeExplorer(BookWidget):
             'c_out': _int_box(s.out_channels, *RANGES['out_channels']),
             'groups': _int_box(s.groups, *RANGES['groups']),
         })
-        self.depthwise_button = W.Button(description='depthwise', tooltip='groups = in = out channels',
+        self.depthwise_button = W.Button(description='depthwise',
+                                         tooltip='groups = in = out channels',
                                          layout=W.Layout(width='90px'))
         self.standard_button = W.Button(description='standard', tooltip='groups = 1',
                                         layout=W.Layout(width='90px'))
@@ -201,7 +204,8 @@ class ConvShapeExplorer(BookWidget):
             groups=c['c_in'].value, c_out=c['c_in'].value))
         self.standard_button.on_click(lambda _: self.set_values(groups=1))
         self.redraw()
-        self.add_static_note(self.figure_view, c.values(), [self.depthwise_button, self.standard_button])
+        self.add_static_note(self.figure_view, c.values(),
+                             [self.depthwise_button, self.standard_button])
 
     # -- reading and setting the controls --------------------------------------
     def settings(self):
@@ -235,8 +239,9 @@ class ConvShapeExplorer(BookWidget):
         standard = conv_geometry.ConvSettings(**{**vars(s), 'groups': 1})
         saving = ''
         if s.groups > 1:
-            saving = (f' (a standard convolution, groups = 1: {conv_geometry.param_count(standard):,} '
-                      f'parameters, {conv_geometry.mult_adds(standard):,} multiply-adds; '
+            params, madds = conv_geometry.param_count(standard), conv_geometry.mult_adds(standard)
+            saving = (f' (a standard convolution, groups = 1: {params:,} '
+                      f'parameters, {madds:,} multiply-adds; '
                       f'{s.groups}× more)')
         oh, ow = r['out_size']
         formula = '<br>'.join(html.escape(line) for line in r['formula'])

@@ -172,7 +172,8 @@ def _runs_table(runs_):
     if not runs_:
         return ''
     named = any(r.config.model for r in runs_)
-    head = ('<tr><th>#</th>' + ('<th>model</th>' if named else '') + '<th>lr</th><th>optimizer</th><th>batch</th><th>epochs</th>'
+    head = ('<tr><th>#</th>' + ('<th>model</th>' if named else '') +
+            '<th>lr</th><th>optimizer</th><th>batch</th><th>epochs</th>'
             '<th>seed</th><th>status</th><th>val acc</th><th>examples/s</th><th>time</th></tr>')
     rows = []
     for r in runs_:
@@ -211,7 +212,8 @@ class TrainingDashboard(BookWidget):
         if data is not None and not (hasattr(data, 'train_dataloader') and
                                      hasattr(data, 'val_dataloader')):
             raise TypeError(f'data must be a data module such as d2l.FashionMNIST(batch_size=128) '
-                            f'(with train_dataloader and val_dataloader), got {type(data).__name__}.')
+                            '(with train_dataloader and val_dataloader), got '
+                            f'{type(data).__name__}.')
         # a shallow copy (the tensors are shared): each run sets its batch size on it,
         # never on the caller's object
         data = copy.copy(data) if data is not None else None
@@ -224,7 +226,8 @@ class TrainingDashboard(BookWidget):
                                                    description='learning rate',
                                                    readout_format='.3g',
                                                    continuous_update=False), '340px')
-        self.epochs_slider = labelled(IntSlider(value=epochs, min=EPOCHS_RANGE[0], max=EPOCHS_RANGE[1],
+        self.epochs_slider = labelled(IntSlider(value=epochs, min=EPOCHS_RANGE[0],
+                                                max=EPOCHS_RANGE[1],
                                                   description='epochs',
                                                   continuous_update=False), '290px')
         self.optimizer_picker = labelled(W.Dropdown(options=list(runs.OPTIMIZERS), value=optimizer,
@@ -443,12 +446,14 @@ class TrainingDashboard(BookWidget):
         count = len(self.runs)
         saved = (f'{count} run{"s" if count != 1 else ""} saved with this page'
                  if count else 'No runs were saved with this page')
-        return (f'<div class="book-widget book-widget-static" data-book-widget="training-dashboard">'
+        return ('<div class="book-widget book-widget-static" '
+                'data-book-widget="training-dashboard">'
                 f'<p class="book-widget-notice" role="note"><strong>{html.escape(saved)}.</strong> '
                 f'{html.escape(NO_KERNEL)} {html.escape(note.rstrip("."))}: '
                 f'{html.escape(HOW_TO_LAUNCH)}</p>'
                 f'<div class="book-widget-controls">{controls}{disabled_buttons(BUTTONS)}</div>'
-                f'{png_img(self.static_png, "the runs saved with this page")}{self.table.value}</div>')
+                f'{png_img(self.static_png, "the runs saved with this page")}'
+                f'{self.table.value}</div>')
 
 
 def _model_choices(model_fn):

@@ -111,7 +111,8 @@ class KernelDesigner(BookWidget):
                         self.index_slider):
             control.observe(self._changed, names='value')
         self.redraw()
-        self.add_static_note(self.figure_view, [self.preset_picker, self.size_picker, self.normalise_box,
+        self.add_static_note(self.figure_view, [self.preset_picker, self.size_picker,
+                                                self.normalise_box,
                                        self.source_picker, self.class_picker, self.index_slider,
                                        *self.cells])
 

@@ -117,7 +117,8 @@ def pool(X, s):
     if not isinstance(X, torch.Tensor):
         raise TypeError(f'X must be a torch.Tensor matrix (height, width), got {type(X).__name__}.')
     if X.dim() != 2 or 0 in X.shape:
-        raise ValueError(f'X must be a non-empty matrix (height, width), got shape {tuple(X.shape)}.')
+        raise ValueError('X must be a non-empty matrix (height, width), got shape '
+                         f'{tuple(X.shape)}.')
     X = X.float()
     out_h, out_w = output_size(X.shape, s)
     Y = torch.empty(out_h, out_w)

@@ -43,9 +43,10 @@ def _draw_matrix(ax, X, s, Y, winners):
     out_h, out_w = Y.shape
     (p_h, p_w) = s.padding
     # how far the windows reach (ceil_mode may hang past the padding)
-    reach_b = max(max(pool_maps.window(i, 0, X.shape, s)[0][0] + s.kernel_size[0] for i in range(out_h)),
+    starts = pool_maps.window
+    reach_b = max(max(starts(i, 0, X.shape, s)[0][0] + s.kernel_size[0] for i in range(out_h)),
                   H + p_h)
-    reach_r = max(max(pool_maps.window(0, j, X.shape, s)[0][2] + s.kernel_size[1] for j in range(out_w)),
+    reach_r = max(max(starts(0, j, X.shape, s)[0][2] + s.kernel_size[1] for j in range(out_w)),
                   Wd + p_w)
     read = np.zeros((H, Wd), dtype=bool)
     for i in range(out_h):
@@ -69,7 +70,7 @@ def _draw_matrix(ax, X, s, Y, winners):
                 ax.text(c, r, text, ha='center', va='center', fontsize=9,
                         color='black' if real else '#666')
     ax.add_patch(Rectangle((-0.5, -0.5), Wd, H, fill=False, ec='black', lw=1.5))
-    if s.mode == 'max':   # a frame in the output's colour around each winner, nested if it won twice
+    if s.mode == 'max':   # a frame in the output's colour round each winner, nested if it won twice
         wins = {}
         for i in range(out_h):
             for j in range(out_w):
@@ -140,11 +141,14 @@ class PoolingExplorer(BookWidget):
         fashion_image(label)   # the data are there
         self.result = None
         c = self.controls = name_controls({
-            'mode': W.ToggleButtons(options=pool_maps.MODES, value=s.mode, style={'button_width': '60px'}),
+            'mode': W.ToggleButtons(options=pool_maps.MODES, value=s.mode,
+                                    style={'button_width': '60px'}),
             'k_h': _int_box(s.kernel_size[0], *RANGES['kernel_size']),
             'k_w': _int_box(s.kernel_size[1], *RANGES['kernel_size']),
-            's_h': _int_box(s.stride[0], *RANGES['stride']), 's_w': _int_box(s.stride[1], *RANGES['stride']),
-            'p_h': _int_box(s.padding[0], *RANGES['padding']), 'p_w': _int_box(s.padding[1], *RANGES['padding']),
+            's_h': _int_box(s.stride[0], *RANGES['stride']),
+            's_w': _int_box(s.stride[1], *RANGES['stride']),
+            'p_h': _int_box(s.padding[0], *RANGES['padding']),
+            'p_w': _int_box(s.padding[1], *RANGES['padding']),
             'ceil_mode': W.Checkbox(value=s.ceil_mode, description='ceil_mode', indent=False,
                                     layout=W.Layout(width='110px')),
             'count_include_pad': W.Checkbox(value=s.count_include_pad, indent=False,
