@@ -15,6 +15,7 @@ import gzip
 import math
 import os
 import shutil
+import types
 import warnings
 from pathlib import Path
 
@@ -216,6 +217,13 @@ def load_fashion_mnist(root=None, download=True):
     each call returns its own copy (about 55 MB, tens of ms), so editing it cannot change
     what other code loads."""
     return {key: t.clone() for key, t in _shared_tensors(root, download).items()}
+
+
+def shared_tensors(root=None, download=True):
+    """The cached Fashion-MNIST tensors themselves, without a copy, for readers that only
+    look (the widgets pick single images): a read-only mapping; write to a clone, never to
+    them (``load_fashion_mnist`` gives a copy of your own)."""
+    return types.MappingProxyType(_shared_tensors(root, download))
 
 
 def _warn_skipped(problems, folder):

@@ -4,9 +4,12 @@ Runs under ipywidgets 8 (the venv) and 7.7.1 (Colab's; ``make test-widgets-ipyw7
 """
 import base64
 import html
+import json
 import os
 import random
+import re
 import warnings
+from pathlib import Path
 
 import ipywidgets
 import pytest
@@ -22,7 +25,7 @@ from book_utils.widgets import conv_geometry as G
 from book_utils.widgets import kernels
 from book_utils.widgets import pool_maps as P
 from book_utils.widgets import runs
-from book_utils.widgets.base import STATIC_NOTE
+from book_utils.widgets.base import STATIC_NOTE, BookWidget
 from book_utils.widgets.dashboard import draw_runs
 
 PNG = b'\x89PNG\r\n\x1a\n'
@@ -425,6 +428,116 @@ def test_set_values_checks_menus_and_is_not_the_readers_touch():
         w.set_values(window=2)
     w.controls['k_w'].value = 3                    # the reader
     assert w.static_note.value == ''
+
+
+def _redraw_counter(widget):
+    """Count the widget's redraws from now on (each one replaces the picture)."""
+    counts = []
+    widget.figure_view.observe(lambda change: counts.append(1), names='value')
+    return counts
+
+
+def test_hold_redraws_once_for_many_changes_nested_or_not():
+    w = pooling_explorer()
+    counts = _redraw_counter(w)
+    with w.hold():
+        w.controls['k_h'].value = 3
+        with w.hold():                                 # nested: no redraw when it closes
+            w.controls['k_w'].value = 3
+            w.controls['mode'].value = 'avg'
+        assert not counts and w.holding
+    assert len(counts) == 1 and not w.holding and w.result['Y'].shape == (2, 2)   # stride 2
+    w.set_values(k_h=2, k_w=2, s_h=1)
+    assert len(counts) == 2 and w.result['Y'].shape == (4, 2)
+
+
+def test_kernel_designer_redraws_once_for_a_preset_or_a_size():
+    """Filling 9 or 25 cells used to be batched by a flag of its own; now by hold()."""
+    w = kernel_designer()
+    counts = _redraw_counter(w)
+    w.preset_picker.value = 'Laplacian'
+    assert len(counts) == 1 and w.preset_picker.value == 'Laplacian'
+    w.size_picker.value = 5
+    assert len(counts) == 2 and w.preset_picker.value == 'Laplacian'   # not turned custom
+    w.set_values(preset='Sobel x', size=3, normalise=True)
+    assert len(counts) == 3
+    torch.testing.assert_close(w.kernel(), kernels.preset('Sobel x', 3), atol=1e-4, rtol=0)
+    w.cells[4].value = 2.5                             # one cell: one redraw, now custom
+    assert len(counts) == 4 and w.preset_picker.value == '(custom)'
+
+
+def test_kernel_resize_keeps_the_centre():
+    K = torch.arange(25.).reshape(5, 5)
+    assert torch.equal(kernels.resize(K, 3), K[1:4, 1:4])
+    grown = kernels.resize(K[1:4, 1:4], 5)
+    assert torch.equal(grown[1:4, 1:4], K[1:4, 1:4]) and grown.sum() == K[1:4, 1:4].sum()
+
+
+@pytest.mark.parametrize('make, attribute, value, needle', [
+    (lambda: training_dashboard(), 'lr_slider', 1000, 'lr must be between 0.001 and 10.0'),
+    (lambda: training_dashboard(), 'epochs_slider', -3, 'epochs must be between 1 and 30'),
+    (lambda: training_dashboard(), 'seed_box', 2**40, 'seed must be between 0 and 2147483647'),
+    (lambda: kernel_designer(), 'index_slider', 250, 'index must be between 0 and 199'),
+])
+def test_a_control_set_from_code_refuses_what_ipywidgets_would_clamp(make, attribute, value,
+                                                                     needle):
+    """Issue 26: ipywidgets clamped lr 1000 to 10, epochs -3 to 1, seed 2**40 to 2**31 - 1
+    without a word. Set directly on the control, the value is refused and nothing changes."""
+    w = make()
+    control = getattr(w, attribute)
+    before = control.value
+    with pytest.raises(ValueError, match=needle):
+        control.value = value
+    assert control.value == before
+    control.value = control.max if not isinstance(control.value, float) else 1.0   # in range
+    assert control.value in (control.max, 1.0)
+
+
+def test_number_boxes_refuse_what_they_would_clamp():
+    w = pooling_explorer()
+    with pytest.raises(ValueError, match='k_h must be between 1 and 6, got 50'):
+        w.controls['k_h'].value = 50
+    c = conv_shape_explorer()
+    with pytest.raises(ValueError, match='groups must be between 1 and 512, got 0'):
+        c.controls['groups'].value = 0
+    assert c.controls['groups'].value == 1
+
+
+# -- the kernel-free views -----------------------------------------------------------------
+CHAPTERS = Path(__file__).resolve().parent.parent / 'chapters'
+# The cells whose committed outputs embed a kernel-free view that the browser runs.
+VIEW_CELLS = [('7_2_conv_layer', 'kernel_designer('), ('7_3_padding_and_strides', 'conv_shape_explorer('),
+              ('7_5_pooling', 'pooling_explorer('), ('8_6_resnet', 'conv_shape_explorer(')]
+PNG_DATA = re.compile(r'data:image/png;base64,[A-Za-z0-9+/=]+')
+
+
+def _committed_view(notebook, call):
+    cells = json.loads((CHAPTERS / f'{notebook}.ipynb').read_text())['cells']
+    cell = next(c for c in cells if c['cell_type'] == 'code' and call in ''.join(c['source']))
+    data = next(o['data'] for o in cell['outputs'] if 'data' in o)
+    view = data['text/html']
+    return ''.join(cell['source']), ''.join(view) if isinstance(view, list) else view
+
+
+@pytest.mark.parametrize('notebook, call', VIEW_CELLS, ids=[n for n, _ in VIEW_CELLS])
+def test_views_are_the_committed_notebook_outputs(notebook, call):
+    """The widget in the notebook's state gives the very view the chapter committed (its saved
+    picture aside, which depends on the matplotlib version): the page works as published."""
+    source, committed = _committed_view(notebook, call)
+    widget = eval(source.split('\n\n', 1)[1], {'d2l': d2l})   # the cell's last expression
+    fresh = widget._repr_mimebundle_()['text/html']
+    assert PNG_DATA.sub('PNG', fresh) == PNG_DATA.sub('PNG', committed)
+
+
+def test_each_widget_builds_its_own_view():
+    """No switch on class names: the view is a method, and the base class has none of its own."""
+    assert BookWidget().static_html('note') is None
+    kinds = {kernel_designer: 'kernel-designer', conv_shape_explorer: 'conv-shape-explorer',
+             pooling_explorer: 'pooling-explorer', training_dashboard: 'training-dashboard'}
+    for make, kind in kinds.items():
+        w = make()
+        assert type(w).static_html is not BookWidget.static_html
+        assert f'data-book-widget="{kind}"' in w.static_html('a note.')
 
 
 # -- training dashboard -------------------------------------------------------

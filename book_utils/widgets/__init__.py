@@ -1,6 +1,6 @@
 """Interactive widgets for the chapters: core ipywidgets (7.7 and 8.x) and inline matplotlib.
 
-One widget a module, its maths in a pure module beside it:
+One widget a module, its pure maths in a module below ``base`` (they import no widget):
 
 =========================  ===================  ===========================
 widget                     module               maths
@@ -11,10 +11,13 @@ widget                     module               maths
 ``training_dashboard``     ``dashboard``        ``runs``
 =========================  ===================  ===========================
 
-Each function returns the widget; put the call last in a notebook cell. Its output
-also carries a kernel-free view (``static_view``, run by ``static/book_widgets.js``):
-in the rendered book the kernel designer and the two explorers work in the browser,
-and the training dashboard shows its saved runs and how to train on Colab.
+``base`` holds what every widget shares (``BookWidget``, the one ``hold`` that batches
+redraws, controls that refuse rather than clamp); ``html_parts`` the pieces of the
+kernel-free views (a leaf). Each function returns the widget; put the call last in a
+notebook cell. Its output also carries a kernel-free view (each widget's ``static_html``,
+run by ``static/book_widgets.js``, built from ``widgets_js/src``): in the rendered book the
+kernel designer and the two explorers work in the browser, and the training dashboard
+shows its saved runs and how to train on Colab.
 """
 from .conv_shapes import conv_shape_explorer
 from .dashboard import training_dashboard

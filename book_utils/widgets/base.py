@@ -9,26 +9,20 @@ thread may do it, and a test can read exactly what the reader sees. ``Image``,
 """
 import base64
 import contextlib
-import html
 
 import ipywidgets as W
 from IPython.display import display
 from matplotlib.figure import Figure
+from traitlets import validate
 
 from ..checks import check_bool, check_float, check_int
 from ..plot import figure_png
-from . import static_view
+from .html_parts import STATIC_FOOTER, STATIC_NOTE, message_html, picture_only
 
-STATIC_NOTE = 'Launch this page on Colab to interact'
-STATIC_FOOTER = ('<span style="color:#777;font-size:85%">A page read without a running kernel '
-                 f'shows the state this widget was saved in. {STATIC_NOTE}.</span>')
-
-_MESSAGE_STYLE = {
-    'ok': 'color:#1b5e20',
-    'info': 'color:#444',
-    'warning': 'color:#8a4b00;background:#fff4e0;padding:2px 6px;border-radius:3px',
-    'error': 'color:#8b0000;background:#fdecea;padding:2px 6px;border-radius:3px',
-}
+__all__ = ['BookWidget', 'BoundedIntText', 'FloatLogSlider', 'IntSlider', 'STATIC_NOTE',
+           'check_control_value', 'control_limits', 'control_options', 'control_range',
+           'control_values', 'fit_narrow_screens', 'guarded', 'image_view', 'labelled',
+           'message_html', 'name_controls', 'new_figure', 'png_of']
 
 
 def new_figure(width, height):
@@ -39,13 +33,6 @@ def new_figure(width, height):
 def png_of(fig, dpi=100):
     """The PNG bytes of ``fig`` (what the widget's Image shows)."""
     return figure_png(fig, dpi=dpi)
-
-
-def message_html(text, kind='info'):
-    """One line of text, escaped, coloured by ``kind`` (ok, info, warning, error)."""
-    if kind not in _MESSAGE_STYLE:
-        raise ValueError(f'kind must be one of {sorted(_MESSAGE_STYLE)}, got {kind!r}.')
-    return f'<span style="{_MESSAGE_STYLE[kind]}">{html.escape(str(text))}</span>'
 
 
 def labelled(widget, width='auto'):
@@ -60,8 +47,9 @@ class BookWidget(W.VBox):
 
     A live front end (Jupyter, JupyterLab, VS Code, Colab) renders the widget
     view and ignores the rest of the bundle; the rendered book ranks the
-    ``text/html`` view of ``static_view`` first, which works in the browser
-    (a page without the book's script shows the picture and a note instead). ``static_png`` is the widget's
+    ``text/html`` view first: what ``static_html`` returns, which works in the browser
+    (a page without the book's script shows the picture and a note instead). Each
+    widget builds its own view from the parts in ``html_parts``. ``static_png`` is the widget's
     figure when it is displayed: its initial state, or whatever a page did
     with it first (the dashboard's first runs). The same bundle is produced under
     ipywidgets 7 (which displays through ``_ipython_display_``) and 8 (which
@@ -71,21 +59,30 @@ class BookWidget(W.VBox):
     static_note = None
     message = None     # an HTML line each widget puts under its figure
     _figure_view = None
-    _holding = False   # True while set_values changes several controls
+    _holds = 0   # how many ``hold`` blocks are open: redraws wait until the last one closes
+
+    @property
+    def holding(self):
+        """True while controls are being changed together (inside ``hold``)."""
+        return self._holds > 0
 
     @contextlib.contextmanager
     def hold(self):
         """Change several controls with a single redraw at the end.
 
-        Subclasses with a ``controls`` dict and a ``redraw`` method observe their
-        controls with ``_changed``; this and ``set_values`` then serve them all.
+        The one batching mechanism of every widget: observers that redraw call
+        ``_changed``, which waits while a hold is open; the outermost ``hold``
+        redraws once when it closes (nested ones, such as a preset filling the
+        kernel grid inside ``set_values``, do not). Changes made inside a hold are
+        a page's or a test's, not the reader's touch, so the note for static pages stays.
         """
-        self._holding = True
+        self._holds += 1
         try:
             yield
         finally:
-            self._holding = False
-        self.redraw()
+            self._holds -= 1
+        if not self._holds:
+            self.redraw()
 
     def set_values(self, **values):
         """Set controls by name (keys of ``controls``) and redraw once.
@@ -106,12 +103,11 @@ class BookWidget(W.VBox):
         """The line under the figure (``self.message``, an ``HTML``); empty text clears it."""
         self.message.value = message_html(text, kind) if text else ''
 
-    def _changed(self):
-        if not self._holding:
+    def _changed(self, change=None):
+        if not self.holding:
             self.redraw()
 
-
-    def finish(self, figure_view, controls=(), buttons=()):
+    def add_static_note(self, figure_view, controls=(), buttons=()):
         """Record the initial picture and add a one-line note for static pages.
 
         A saved notebook keeps each widget's state, so the book shows the initial
@@ -132,24 +128,30 @@ class BookWidget(W.VBox):
         return bytes(self._figure_view.value) if self._figure_view is not None else None
 
     def _interacted(self, change=None):
-        if not self._holding:   # set_values is a page or a test, not the reader
+        if not self.holding:   # set_values is a page or a test, not the reader
             self.static_note.value = ''
+
+    def static_html(self, note):
+        """This widget's kernel-free ``text/html`` view (None: the saved picture will do).
+
+        Widgets that work in the browser override it and build their view from
+        ``html_parts``; ``note`` is the line a page without the book's script shows.
+        """
+        return None
 
     def _repr_mimebundle_(self, **kwargs):
         """The widget view for live front ends, and for pages without a kernel the static
-        view of ``static_view`` (working controls in the browser), a picture, and text."""
+        view of ``static_html`` (working controls in the browser), a picture, and text."""
         data = {'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',
                 'application/vnd.jupyter.widget-view+json': {
                     'version_major': 2, 'version_minor': 0, 'model_id': self.model_id}}
         if self.static_png:
             data['image/png'] = base64.b64encode(self.static_png).decode('ascii')
-        view = static_view.html_view(self, f'{STATIC_NOTE}.')
+        view = self.static_html(f'{STATIC_NOTE}.')
         if view is not None:
             data['text/html'] = view
         elif self.static_png:
-            data['text/html'] = (f'<img src="data:image/png;base64,{data["image/png"]}" '
-                                 f'alt="initial state of the widget" style="max-width:100%"/>'
-                                 f'<p><em>{STATIC_NOTE}.</em></p>')
+            data['text/html'] = picture_only(self.static_png, f'{STATIC_NOTE}.')
         return data
 
     def _ipython_display_(self, **kwargs):
@@ -168,6 +170,23 @@ def control_range(control):
     if hasattr(control, 'min') and hasattr(control, 'max'):
         return control.min, control.max
     return None
+
+
+def control_values(controls):
+    """``{name: value}`` of a widget's ``controls`` dict (the state its view embeds)."""
+    return {name: control.value for name, control in controls.items()}
+
+
+def control_limits(controls):
+    """``{name: [min, max]}`` of every bounded control, as the live widget allows them."""
+    return {name: [c.min, c.max] for name, c in controls.items()
+            if hasattr(c, 'min') and hasattr(c, 'max')}
+
+
+def control_options(controls):
+    """``{name: [values]}`` of every menu (dropdowns, toggle buttons)."""
+    return {name: list(c._options_values) for name, c in controls.items()
+            if getattr(c, '_options_values', None) is not None}
 
 
 def check_control_value(control, value, name):
@@ -193,6 +212,42 @@ def check_control_value(control, value, name):
     if isinstance(control.value, float):
         return check_float(value, name, *bounds)
     return value
+
+
+class _RefusesOutOfRange:
+    """A bounded control that refuses a value outside its range instead of clamping it.
+
+    ipywidgets clamps ``slider.value = 1000`` to the slider's maximum without a word, so
+    code that sets a control directly (``dashboard.lr_slider.value = 1000``) would train at
+    another learning rate than it asked for. The reader's own touch stays in range.
+    ``setting`` names the control in the error (the key of the widget's ``controls``).
+    """
+    setting = None
+
+    @validate('value')
+    def _validate_value(self, proposal):
+        check_control_value(self, proposal['value'], self.setting or self.description or 'value')
+        return super()._validate_value(proposal)
+
+
+class IntSlider(_RefusesOutOfRange, W.IntSlider):
+    """``ipywidgets.IntSlider`` that refuses, rather than clamps, a value out of range."""
+
+
+class FloatLogSlider(_RefusesOutOfRange, W.FloatLogSlider):
+    """``ipywidgets.FloatLogSlider`` that refuses, rather than clamps, a value out of range."""
+
+
+class BoundedIntText(_RefusesOutOfRange, W.BoundedIntText):
+    """``ipywidgets.BoundedIntText`` that refuses, rather than clamps, a value out of range."""
+
+
+def name_controls(controls):
+    """Tell each control its key in ``controls``, for the sentences that refuse a value."""
+    for name, control in controls.items():
+        if isinstance(control, _RefusesOutOfRange):
+            control.setting = name
+    return controls
 
 
 def fit_narrow_screens(widget):

@@ -53,6 +53,17 @@ class ConvSettings:
                                  f'of output channels. Pick groups that divide both.')
 
 
+def settings_from_controls(v):
+    """``ConvSettings`` from the shape explorer's control values (``in_h``, ``k_w``, ...,
+    ``padding`` 'numbers' | 'same' | 'valid'), the names the browser version uses too."""
+    kind = v['padding']
+    return ConvSettings(in_size=(v['in_h'], v['in_w']), kernel_size=(v['k_h'], v['k_w']),
+                        padding=(v['pad_h'], v['pad_w']) if kind == 'numbers' else kind,
+                        padding_mode=v['padding_mode'], stride=(v['s_h'], v['s_w']),
+                        dilation=(v['d_h'], v['d_w']), in_channels=v['c_in'],
+                        out_channels=v['c_out'], groups=v['groups'])
+
+
 def pad_amounts(s):
     """Padding before and after, per dimension: ((top, bottom), (left, right)).
 
@@ -136,11 +147,12 @@ def coverage(s):
 def param_count(s, bias=True):
     """Weights (and biases): c_out x (c_in / groups) x k_h x k_w (+ c_out)."""
     k_h, k_w = s.kernel_size
-    return s.out_channels * (s.in_channels // s.groups) * k_h * k_w + (s.out_channels if bias else 0)
+    weights = s.out_channels * (s.in_channels // s.groups) * k_h * k_w
+    return weights + (s.out_channels if bias else 0)
 
 
 def mult_adds(s):
-    """Multiply-adds of one forward pass on one input: each output value costs (c_in/groups) k_h k_w."""
+    """Multiply-adds of one forward pass on one input: (c_in/groups) k_h k_w per output value."""
     h, w = output_size(s)
     k_h, k_w = s.kernel_size
     return h * w * s.out_channels * (s.in_channels // s.groups) * k_h * k_w
@@ -154,10 +166,11 @@ def formula(s):
         pad = f'2·{b}' if a == b else f'{b} + {a}'
         inner = n + b + a - d * (k - 1) - 1
         lost = inner % st   # the last `lost` padded rows/columns lie beyond the last window
+        cells = 'rows' if dim == 'height' else 'columns'
         lines.append(f'{dim}: ⌊({n} + {pad} − {d}·({k} − 1) − 1) / {st}⌋ + 1 = '
                      f'⌊{inner} / {st}⌋ + 1 = {out}' +
-                     (f'  (remainder {lost} dropped: the last {lost} '
-                      f'{"rows" if dim == "height" else "columns"} are never read)' if lost else ''))
+                     (f'  (remainder {lost} dropped: the last {lost} {cells} are never read)'
+                      if lost else ''))
     return lines
 
 

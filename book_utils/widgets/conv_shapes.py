@@ -13,8 +13,10 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from ..checks import check_int, check_pair
-from . import conv_geometry as G
-from .base import BookWidget, guarded, image_view, new_figure, png_of
+from . import conv_geometry
+from .base import (BookWidget, BoundedIntText, control_limits, control_options, control_values,
+                   guarded, image_view, name_controls, new_figure, png_of)
+from .html_parts import widget_root
 
 # D2L 7.3's "more complicated example": 8x8 input, 3x5 kernel, padding (0, 1), stride (3, 4).
 DEFAULTS = dict(in_size=(8, 8), kernel_size=(3, 5), padding=(0, 1), stride=(3, 4))
@@ -28,11 +30,11 @@ RANGES = {'in_size': (1, 32), 'kernel_size': (1, 11), 'padding': (0, 10), 'strid
 
 def check_settings(settings):
     """``ConvSettings`` from the explorer's keyword arguments, each within its box's range."""
-    unknown = sorted(set(settings) - set(G.ConvSettings.__dataclass_fields__))
+    unknown = sorted(set(settings) - set(conv_geometry.ConvSettings.__dataclass_fields__))
     if unknown:
         raise TypeError(f'Unknown setting(s) {unknown}; known: '
-                        f'{sorted(G.ConvSettings.__dataclass_fields__)}.')
-    s = G.ConvSettings(**{**DEFAULTS, **settings})   # types, and what nn.Conv2d needs
+                        f'{sorted(conv_geometry.ConvSettings.__dataclass_fields__)}.')
+    s = conv_geometry.ConvSettings(**{**DEFAULTS, **settings})   # types, and what nn.Conv2d needs
     for name, (low, high) in RANGES.items():
         value = getattr(s, name)
         if isinstance(value, tuple):
@@ -69,7 +71,7 @@ def _draw_input(ax, s, r):
                 rgb[i, j] = _PAD_COLOUR['zeros' if zero else 'copy']
     _cell_grid(ax, H, Wd, rgb, labels)
     ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, lw=2, ec='black'))
-    starts_h, starts_w = G.window_starts(s)
+    starts_h, starts_w = conv_geometry.window_starts(s)
     (k_h, k_w), (d_h, d_w) = s.kernel_size, s.dilation
     span_h, span_w = r['receptive_field']
     windows = [(starts_h[0], starts_w[0], '-')]
@@ -139,7 +141,7 @@ def _placeholder(text):
 
 
 def _int_box(value, low, high):
-    return W.BoundedIntText(value=value, min=low, max=high, layout=W.Layout(width='72px'))
+    return BoundedIntText(value=value, min=low, max=high, layout=W.Layout(width='72px'))
 
 
 class ConvShapeExplorer(BookWidget):
@@ -147,28 +149,30 @@ class ConvShapeExplorer(BookWidget):
 
     def __init__(self, **settings):
         s = check_settings(settings)   # a clear error for bad arguments, before any drawing
-        R = RANGES
         self.result = None
         pad = s.padding if isinstance(s.padding, tuple) else (0, 0)
-        c = self.controls = {
-            'in_h': _int_box(s.in_size[0], *R['in_size']),
-            'in_w': _int_box(s.in_size[1], *R['in_size']),
-            'k_h': _int_box(s.kernel_size[0], *R['kernel_size']),
-            'k_w': _int_box(s.kernel_size[1], *R['kernel_size']),
-            'pad_h': _int_box(pad[0], *R['padding']), 'pad_w': _int_box(pad[1], *R['padding']),
-            's_h': _int_box(s.stride[0], *R['stride']), 's_w': _int_box(s.stride[1], *R['stride']),
-            'd_h': _int_box(s.dilation[0], *R['dilation']),
-            'd_w': _int_box(s.dilation[1], *R['dilation']),
+        c = self.controls = name_controls({
+            'in_h': _int_box(s.in_size[0], *RANGES['in_size']),
+            'in_w': _int_box(s.in_size[1], *RANGES['in_size']),
+            'k_h': _int_box(s.kernel_size[0], *RANGES['kernel_size']),
+            'k_w': _int_box(s.kernel_size[1], *RANGES['kernel_size']),
+            'pad_h': _int_box(pad[0], *RANGES['padding']),
+            'pad_w': _int_box(pad[1], *RANGES['padding']),
+            's_h': _int_box(s.stride[0], *RANGES['stride']),
+            's_w': _int_box(s.stride[1], *RANGES['stride']),
+            'd_h': _int_box(s.dilation[0], *RANGES['dilation']),
+            'd_w': _int_box(s.dilation[1], *RANGES['dilation']),
             'padding': W.Dropdown(options=['numbers', 'same', 'valid'],
                                   value=s.padding if isinstance(s.padding, str) else 'numbers',
                                   layout=W.Layout(width='100px')),
-            'padding_mode': W.Dropdown(options=G.PADDING_MODES, value=s.padding_mode,
+            'padding_mode': W.Dropdown(options=conv_geometry.PADDING_MODES, value=s.padding_mode,
                                        layout=W.Layout(width='100px')),
-            'c_in': _int_box(s.in_channels, *R['in_channels']),
-            'c_out': _int_box(s.out_channels, *R['out_channels']),
-            'groups': _int_box(s.groups, *R['groups']),
-        }
-        self.depthwise_button = W.Button(description='depthwise', tooltip='groups = in = out channels',
+            'c_in': _int_box(s.in_channels, *RANGES['in_channels']),
+            'c_out': _int_box(s.out_channels, *RANGES['out_channels']),
+            'groups': _int_box(s.groups, *RANGES['groups']),
+        })
+        self.depthwise_button = W.Button(description='depthwise',
+                                         tooltip='groups = in = out channels',
                                          layout=W.Layout(width='90px'))
         self.standard_button = W.Button(description='standard', tooltip='groups = 1',
                                         layout=W.Layout(width='90px'))
@@ -195,24 +199,27 @@ class ConvShapeExplorer(BookWidget):
                                    self.info, self.message])
         self.redraw = guarded(self._redraw, self.show_message)
         for control in c.values():
-            control.observe(lambda change: self._changed(), names='value')
+            control.observe(self._changed, names='value')
         self.depthwise_button.on_click(lambda _: self.set_values(
             groups=c['c_in'].value, c_out=c['c_in'].value))
         self.standard_button.on_click(lambda _: self.set_values(groups=1))
         self.redraw()
-        self.finish(self.figure_view, c.values(), [self.depthwise_button, self.standard_button])
+        self.add_static_note(self.figure_view, c.values(),
+                             [self.depthwise_button, self.standard_button])
 
     # -- reading and setting the controls --------------------------------------
     def settings(self):
         """The ``ConvSettings`` the controls describe (raises ValueError if inconsistent)."""
-        v = {name: control.value for name, control in self.controls.items()}
-        kind = v['padding']
-        padding = (v['pad_h'], v['pad_w']) if kind == 'numbers' else kind
-        self.controls['pad_h'].disabled = self.controls['pad_w'].disabled = kind != 'numbers'
-        return G.ConvSettings(in_size=(v['in_h'], v['in_w']), kernel_size=(v['k_h'], v['k_w']),
-                              padding=padding, padding_mode=v['padding_mode'],
-                              stride=(v['s_h'], v['s_w']), dilation=(v['d_h'], v['d_w']),
-                              in_channels=v['c_in'], out_channels=v['c_out'], groups=v['groups'])
+        v = control_values(self.controls)
+        self.controls['pad_h'].disabled = self.controls['pad_w'].disabled = \
+            v['padding'] != 'numbers'
+        return conv_geometry.settings_from_controls(v)
+
+    def static_html(self, note):
+        """The settings, their limits and menus; the browser recomputes everything else."""
+        config = {'values': control_values(self.controls), 'limits': control_limits(self.controls),
+                  'options': control_options(self.controls)}
+        return widget_root('conv-shape-explorer', config, self.static_png, note)
 
     # -- drawing -------------------------------------------------------------
     def show_message(self, text, kind='info'):
@@ -226,14 +233,15 @@ class ConvShapeExplorer(BookWidget):
     def _redraw(self):
         self.show_message('')
         s = self.settings()
-        r = G.check(s)
+        r = conv_geometry.check(s)
         self.figure_view.value = png_of(draw_geometry(s, r))
         self.result = {'settings': s, **r}
-        standard = G.ConvSettings(**{**vars(s), 'groups': 1})
+        standard = conv_geometry.ConvSettings(**{**vars(s), 'groups': 1})
         saving = ''
         if s.groups > 1:
-            saving = (f' (a standard convolution, groups = 1: {G.param_count(standard):,} '
-                      f'parameters, {G.mult_adds(standard):,} multiply-adds; '
+            params, madds = conv_geometry.param_count(standard), conv_geometry.mult_adds(standard)
+            saving = (f' (a standard convolution, groups = 1: {params:,} '
+                      f'parameters, {madds:,} multiply-adds; '
                       f'{s.groups}× more)')
         oh, ow = r['out_size']
         formula = '<br>'.join(html.escape(line) for line in r['formula'])

@@ -30,7 +30,9 @@ from ..module import init_cnn
 from ..profiles import active_profile
 from ..train import Trainer
 from . import runs
-from .base import BookWidget, image_view, labelled, message_html, new_figure, png_of
+from .base import (BookWidget, BoundedIntText, FloatLogSlider, IntSlider, image_view, labelled,
+                   message_html, name_controls, new_figure, png_of)
+from .html_parts import disabled_buttons, disabled_control, png_img
 
 REDRAW_EVERY = 1.0   # seconds between live redraws (drawing costs the training time)
 # What the controls offer: an argument outside these is refused, never clamped
@@ -39,6 +41,10 @@ LR_RANGE = (1e-3, 10.0)          # the log slider: 10**-3 to 10**1
 EPOCHS_RANGE = (1, 30)
 BATCH_SIZES = (32, 64, 128, 256, 512)
 SEED_RANGE = (0, 2**31 - 1)
+BUTTONS = ('Run', 'Stop', 'Clear')
+NO_KERNEL = 'Training needs a running Python kernel, which this page does not have.'
+HOW_TO_LAUNCH = ('the launch button (the rocket) at the top of the page opens it there; run its '
+                 'cells, then use the controls.')
 STATUS_COLOUR = {'finished': '#1b5e20', 'stopped': '#8a4b00', 'diverged': '#b00020',
                  'failed': '#b00020', 'running': '#1f4e9c'}
 
@@ -166,7 +172,8 @@ def _runs_table(runs_):
     if not runs_:
         return ''
     named = any(r.config.model for r in runs_)
-    head = ('<tr><th>#</th>' + ('<th>model</th>' if named else '') + '<th>lr</th><th>optimizer</th><th>batch</th><th>epochs</th>'
+    head = ('<tr><th>#</th>' + ('<th>model</th>' if named else '') +
+            '<th>lr</th><th>optimizer</th><th>batch</th><th>epochs</th>'
             '<th>seed</th><th>status</th><th>val acc</th><th>examples/s</th><th>time</th></tr>')
     rows = []
     for r in runs_:
@@ -205,7 +212,8 @@ class TrainingDashboard(BookWidget):
         if data is not None and not (hasattr(data, 'train_dataloader') and
                                      hasattr(data, 'val_dataloader')):
             raise TypeError(f'data must be a data module such as d2l.FashionMNIST(batch_size=128) '
-                            f'(with train_dataloader and val_dataloader), got {type(data).__name__}.')
+                            '(with train_dataloader and val_dataloader), got '
+                            f'{type(data).__name__}.')
         # a shallow copy (the tensors are shared): each run sets its batch size on it,
         # never on the caller's object
         data = copy.copy(data) if data is not None else None
@@ -213,19 +221,20 @@ class TrainingDashboard(BookWidget):
         self.runs, self.model, self.trainer = [], None, None
         self._stop, self._thread, self._last_draw = False, None, 0.0
         # Laid out for a book column of about 680 px.
-        self.lr_slider = labelled(W.FloatLogSlider(value=lr, base=10, min=np.log10(LR_RANGE[0]),
+        self.lr_slider = labelled(FloatLogSlider(value=lr, base=10, min=np.log10(LR_RANGE[0]),
                                                    max=np.log10(LR_RANGE[1]), step=0.05,
                                                    description='learning rate',
                                                    readout_format='.3g',
                                                    continuous_update=False), '340px')
-        self.epochs_slider = labelled(W.IntSlider(value=epochs, min=EPOCHS_RANGE[0], max=EPOCHS_RANGE[1],
+        self.epochs_slider = labelled(IntSlider(value=epochs, min=EPOCHS_RANGE[0],
+                                                max=EPOCHS_RANGE[1],
                                                   description='epochs',
                                                   continuous_update=False), '290px')
         self.optimizer_picker = labelled(W.Dropdown(options=list(runs.OPTIMIZERS), value=optimizer,
                                                     description='optimizer'), '240px')
         self.batch_picker = labelled(W.Dropdown(options=list(BATCH_SIZES), value=batch_size,
                                                 description='batch size'), '160px')
-        self.seed_box = labelled(W.BoundedIntText(value=seed, min=SEED_RANGE[0], max=SEED_RANGE[1],
+        self.seed_box = labelled(BoundedIntText(value=seed, min=SEED_RANGE[0], max=SEED_RANGE[1],
                                                   description='seed'), '140px')
         names = list(self.model_fns)
         self.model_picker = labelled(W.Dropdown(options=names, value=names[0],
@@ -252,15 +261,16 @@ class TrainingDashboard(BookWidget):
             W.HBox([self.progress, self.status]),
             self.figure_view, self.message,
             self.results])
-        self.controls = {'lr': self.lr_slider, 'epochs': self.epochs_slider,
-                         'batch_size': self.batch_picker, 'optimizer': self.optimizer_picker,
-                         'seed': self.seed_box, 'init': self.init_box, 'model': self.model_picker}
+        self.controls = name_controls({
+            'lr': self.lr_slider, 'epochs': self.epochs_slider, 'batch_size': self.batch_picker,
+            'optimizer': self.optimizer_picker, 'seed': self.seed_box, 'init': self.init_box,
+            'model': self.model_picker})
         self.run_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
         self.clear_button.on_click(lambda _: self.clear())
         self.redraw()
         self.status.value = message_html(f"profile '{active_profile().name}': press Run to train")
-        self.finish(self.figure_view, self.controls.values(),
+        self.add_static_note(self.figure_view, self.controls.values(),
                     [self.run_button, self.stop_button, self.clear_button])
 
     # -- the buttons ---------------------------------------------------------
@@ -423,6 +433,27 @@ class TrainingDashboard(BookWidget):
         self.confusion_view.value = png_of(draw_confusion(
             run.confusion, names, f'run {run.number}: {len(y):,} validation images, '
                                   f'accuracy {accuracy:.1%}'))
+
+
+    # -- the kernel-free view ------------------------------------------------------
+    def static_html(self, note):
+        """The saved runs as a picture, the settings shown disabled, and how to train on Colab."""
+        shown = {'model': self.model_picker.value, 'learning rate': f'{self.lr_slider.value:.3g}',
+                 'epochs': self.epochs_slider.value, 'optimizer': self.optimizer_picker.value,
+                 'batch size': self.batch_picker.value, 'seed': self.seed_box.value,
+                 'Xavier init': 'yes' if self.init_box.value else 'no'}
+        controls = ''.join(disabled_control(k, v) for k, v in shown.items())
+        count = len(self.runs)
+        saved = (f'{count} run{"s" if count != 1 else ""} saved with this page'
+                 if count else 'No runs were saved with this page')
+        return ('<div class="book-widget book-widget-static" '
+                'data-book-widget="training-dashboard">'
+                f'<p class="book-widget-notice" role="note"><strong>{html.escape(saved)}.</strong> '
+                f'{html.escape(NO_KERNEL)} {html.escape(note.rstrip("."))}: '
+                f'{html.escape(HOW_TO_LAUNCH)}</p>'
+                f'<div class="book-widget-controls">{controls}{disabled_buttons(BUTTONS)}</div>'
+                f'{png_img(self.static_png, "the runs saved with this page")}'
+                f'{self.table.value}</div>')
 
 
 def _model_choices(model_fn):

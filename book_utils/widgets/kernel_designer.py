@@ -4,8 +4,6 @@ Input, kernel and output stand side by side. Output values keep their sign: a
 diverging colour map centred at zero shows negative responses in blue rather
 than clamping them to black, which is what an edge detector's output is about.
 """
-import contextlib
-
 import ipywidgets as W
 import numpy as np
 import torch
@@ -13,12 +11,15 @@ import torch
 from ..checks import check_bool, check_choice, check_int
 from ..data import TEXT_LABELS
 from . import kernels
-from .base import BookWidget, guarded, image_view, labelled, new_figure, png_of
+from .base import (BookWidget, IntSlider, guarded, image_view, labelled, name_controls,
+                   new_figure, png_of)
+from .html_parts import json_script, uint8_image, widget_root
 
 CUSTOM = '(custom)'
 SOURCES = ('Fashion-MNIST', 'edge image (7.2)')
 _ANNOTATE_UP_TO = 64   # write the numbers into cells of images this small
 INDEX_MAX = 199        # the image slider's range: the first 200 images of each class
+STATIC_IMAGES_PER_CLASS = 3   # Fashion-MNIST validation images per class embedded in a page
 
 
 def _show(ax, values, title, signed):
@@ -68,7 +69,6 @@ class KernelDesigner(BookWidget):
         check_int(index, 'index', 0, INDEX_MAX)
         check_bool(normalise, 'normalise')
         kernels.fashion_image(label, index)   # the data are there
-        self._quiet = False
         self.result = None
         # Laid out for a book column of about 680 px: controls and grid side by side, the
         # figure below at full width.
@@ -83,7 +83,7 @@ class KernelDesigner(BookWidget):
                                                  description='image'), '250px')
         self.class_picker = labelled(W.Dropdown(options=TEXT_LABELS, value=label,
                                                 description='class'), '250px')
-        self.index_slider = labelled(W.IntSlider(value=index, min=0, max=INDEX_MAX, description='#',
+        self.index_slider = labelled(IntSlider(value=index, min=0, max=INDEX_MAX, description='#',
                                                  continuous_update=False), '250px')
         self.cells = [W.FloatText(value=0.0, layout=W.Layout(width='62px')) for _ in range(25)]
         self.grid = W.GridBox(layout=W.Layout(grid_gap='2px'))
@@ -98,9 +98,9 @@ class KernelDesigner(BookWidget):
         super().__init__(children=[W.HBox([controls, weights]), self.figure_view, self.info,
                                    self.message])
         # what set_values may set (checked against each control's menu or range first)
-        self.controls = {'preset': self.preset_picker, 'size': self.size_picker,
-                         'normalise': self.normalise_box, 'source': self.source_picker,
-                         'label': self.class_picker, 'index': self.index_slider}
+        self.controls = name_controls({
+            'preset': self.preset_picker, 'size': self.size_picker, 'normalise': self.normalise_box,
+            'source': self.source_picker, 'label': self.class_picker, 'index': self.index_slider})
         self.redraw = guarded(self._redraw, self.show_message)
         self._fill_grid(kernels.preset(preset, size) if preset != CUSTOM else None)
         self.preset_picker.observe(self._on_preset, names='value')
@@ -109,9 +109,10 @@ class KernelDesigner(BookWidget):
             cell.observe(self._on_cell, names='value')
         for control in (self.normalise_box, self.source_picker, self.class_picker,
                         self.index_slider):
-            control.observe(lambda change: self.redraw(), names='value')
+            control.observe(self._changed, names='value')
         self.redraw()
-        self.finish(self.figure_view, [self.preset_picker, self.size_picker, self.normalise_box,
+        self.add_static_note(self.figure_view, [self.preset_picker, self.size_picker,
+                                                self.normalise_box,
                                        self.source_picker, self.class_picker, self.index_slider,
                                        *self.cells])
 
@@ -126,49 +127,34 @@ class KernelDesigner(BookWidget):
         return torch.tensor([[float(self.cells[i * k + j].value) for j in range(k)]
                                      for i in range(k)])
 
-    @contextlib.contextmanager
-    def _batch(self):
-        """Change many cells with one redraw at the end instead of one per cell."""
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = False
-
     def _fill_grid(self, K=None):
+        """Show a k x k grid (and write K into it): called inside ``hold``, so one redraw."""
         k = self.size
-        with self._batch():
-            if K is not None:
-                for (i, j), v in np.ndenumerate(K.numpy()):
-                    self.cells[i * k + j].value = round(float(v), 4)
-            self.grid.children = self.cells[:k * k]
-            self.grid.layout.grid_template_columns = f'repeat({k}, 64px)'
-            # An explicit width: inside a row, a grid of fixed columns was laid out 0 px wide.
-            self.grid.layout.width = f'{64 * k + 2 * (k - 1)}px'
+        if K is not None:
+            for (i, j), v in np.ndenumerate(K.numpy()):
+                self.cells[i * k + j].value = round(float(v), 4)
+        self.grid.children = self.cells[:k * k]
+        self.grid.layout.grid_template_columns = f'repeat({k}, 64px)'
+        # An explicit width: inside a row, a grid of fixed columns was laid out 0 px wide.
+        self.grid.layout.width = f'{64 * k + 2 * (k - 1)}px'
 
     def _on_preset(self, change):
-        if change['new'] != CUSTOM:
-            self._fill_grid(kernels.preset(change['new'], self.size))
-        self.redraw()
+        with self.hold():
+            if change['new'] != CUSTOM:
+                self._fill_grid(kernels.preset(change['new'], self.size))
 
     def _on_size(self, change):
         old, new = change['old'], change['new']
         if self.preset_picker.value != CUSTOM:
             K = kernels.preset(self.preset_picker.value, new)
         else:   # keep a custom kernel's centre: crop 5 -> 3, or pad 3 -> 5 with zeros
-            K_old = torch.tensor([[float(self.cells[i * old + j].value)
-                                           for j in range(old)] for i in range(old)])
-            K = torch.zeros(new, new)
-            m, o = min(old, new), abs(old - new) // 2
-            if new > old:
-                K[o:o + m, o:o + m] = K_old
-            else:
-                K = K_old[o:o + m, o:o + m]
-        self._fill_grid(K)
-        self.redraw()
+            K = kernels.resize(torch.tensor([[float(self.cells[i * old + j].value)
+                                              for j in range(old)] for i in range(old)]), new)
+        with self.hold():
+            self._fill_grid(K)
 
     def _on_cell(self, change):
-        if self._quiet:
+        if self.holding:   # the grid is being filled: one redraw follows
             return
         name = self.preset_picker.value
         if name != CUSTOM and not torch.allclose(
@@ -176,6 +162,26 @@ class KernelDesigner(BookWidget):
             self.preset_picker.value = CUSTOM   # its observer redraws
         else:
             self.redraw()
+
+    # -- the kernel-free view ------------------------------------------------------
+    def static_html(self, note):
+        """Settings and weights, every preset at both sizes, a few images of each class
+        (more of the class shown, up to the image on display) and D2L's edge image."""
+        label, index = self.class_picker.value, self.index_slider.value
+        presets = {name: {str(k): kernels.preset(name, k).tolist() for k in kernels.SIZES}
+                   for name in kernels.PRESETS}
+        images = {}
+        for name in TEXT_LABELS:
+            count = max(STATIC_IMAGES_PER_CLASS, index + 1 if name == label else 0)
+            images[name] = [uint8_image(kernels.fashion_image(name, i)) for i in range(count)]
+        config = {'values': {'preset': self.preset_picker.value, 'size': self.size,
+                             'normalise': self.normalise_box.value,
+                             'source': self.source_picker.value, 'label': label, 'index': index},
+                  'weights': self.kernel().tolist(), 'custom': CUSTOM, 'sources': list(SOURCES),
+                  'labels': list(TEXT_LABELS), 'sizes': list(kernels.SIZES)}
+        extra = (json_script('presets', presets) + json_script('images', images) +
+                 json_script('edge', kernels.edge_image().tolist()))
+        return widget_root('kernel-designer', config, self.static_png, note, extra)
 
     # -- drawing -------------------------------------------------------------
     def image(self):

@@ -11,7 +11,7 @@ import torch
 from torch.nn import functional as F
 
 from ..checks import check_int
-from ..data import TEXT_LABELS, _shared_tensors
+from ..data import TEXT_LABELS, shared_tensors
 from ..ops import corr2d
 
 SIZES = (3, 5)
@@ -129,6 +129,18 @@ def normalise(K):
     return (K / positive, positive) if positive > 0 else (K, 1.0)
 
 
+def resize(K, size):
+    """A square kernel grown or cut to ``size`` x ``size`` around its centre: a 3x3 padded
+    with zeros to 5x5, or a 5x5's middle 3x3 (the designer keeps a custom kernel so)."""
+    old = K.shape[0]
+    m, o = min(old, size), abs(old - size) // 2
+    if size <= old:
+        return K[o:o + m, o:o + m].clone()
+    grown = torch.zeros(size, size)
+    grown[o:o + m, o:o + m] = K
+    return grown
+
+
 def apply_kernel(X, K):
     """Cross-correlate image ``X`` (h, w) with kernel ``K`` using ``F.conv2d`` (no padding).
 
@@ -164,7 +176,7 @@ def fashion_image(label, index=0):
     else:
         label = check_int(label, 'label', 0, len(TEXT_LABELS) - 1)
     index = check_int(index, 'index', low=0)
-    tensors = _shared_tensors()   # read only: the image below is a fresh float copy
+    tensors = shared_tensors()   # read only: the image below is a fresh float copy
     positions = (tensors['val_labels'] == label).nonzero().flatten()
     if not 0 <= index < len(positions):
         raise ValueError(f'Class {TEXT_LABELS[label]!r} has {len(positions)} validation images; '

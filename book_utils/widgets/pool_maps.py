@@ -7,6 +7,7 @@ input won each max and which cells each window covers. The output size comes
 from ``book_utils.conv_output_shape`` (with ``ceil_mode``), like every size in
 the package.
 """
+import colorsys
 import dataclasses
 
 import torch
@@ -61,6 +62,26 @@ class PoolSettings:
         return cls(self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode, **extra)
 
 
+def settings_from_controls(v):
+    """``PoolSettings`` from the pooling explorer's control values (``k_h``, ``s_w``, ``p_h``,
+    ``mode``, ...), the names the browser version uses too."""
+    return PoolSettings((v['k_h'], v['k_w']), (v['s_h'], v['s_w']), (v['p_h'], v['p_w']),
+                        v['mode'], v['ceil_mode'], v['count_include_pad'])
+
+
+def sample_matrix(rows, cols, seed):
+    """The explorer's matrix: small integers 0-9, so ties happen and every value fits in a cell."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 10, (rows, cols), generator=gen).float()
+
+
+def output_colour(i, j, out_w):
+    """The colour (r, g, b in [0, 1]) of output (i, j) and of the input that won it:
+    golden-ratio steps in hue keep neighbouring outputs far apart."""
+    hue = ((i * out_w + j) * 0.618034) % 1.0
+    return colorsys.hsv_to_rgb(hue, 0.8, 0.85)
+
+
 def output_size(in_size, s):
     """(height, width) after pooling; a ValueError names the dimension if it is empty."""
     return conv_output_shape(tuple(in_size), s.kernel_size, s.padding, s.stride,
@@ -96,7 +117,8 @@ def pool(X, s):
     if not isinstance(X, torch.Tensor):
         raise TypeError(f'X must be a torch.Tensor matrix (height, width), got {type(X).__name__}.')
     if X.dim() != 2 or 0 in X.shape:
-        raise ValueError(f'X must be a non-empty matrix (height, width), got shape {tuple(X.shape)}.')
+        raise ValueError('X must be a non-empty matrix (height, width), got shape '
+                         f'{tuple(X.shape)}.')
     X = X.float()
     out_h, out_w = output_size(X.shape, s)
     Y = torch.empty(out_h, out_w)

@@ -8,33 +8,22 @@ described. Every change is checked against ``nn.MaxPool2d`` / ``nn.AvgPool2d``.
 
 import ipywidgets as W
 import numpy as np
-import torch
-from matplotlib.colors import hsv_to_rgb
 from matplotlib.patches import Rectangle
 
 from ..checks import check_choice, check_int, check_pair
 from ..data import TEXT_LABELS
-from . import pool_maps as P
-from .base import BookWidget, guarded, image_view, new_figure, png_of
+from . import pool_maps
+from .base import (BookWidget, BoundedIntText, control_limits, control_options, control_values,
+                   guarded, image_view, name_controls, new_figure, png_of)
+from .html_parts import json_script, uint8_image, widget_root
 from .kernels import fashion_image
+from .pool_maps import sample_matrix
 
 _PAD_GREY = (0.86, 0.86, 0.86)
 _UNREAD = (1.0, 0.78, 0.78)
 # What the number boxes offer: an argument outside these is refused, never clamped.
 RANGES = {'kernel_size': (1, 6), 'stride': (1, 6), 'padding': (0, 3), 'matrix_size': (1, 10),
           'seed': (0, 10_000)}
-
-
-def sample_matrix(rows, cols, seed):
-    """Small integers 0-9, so ties happen and every value fits in a cell."""
-    gen = torch.Generator().manual_seed(seed)
-    return torch.randint(0, 10, (rows, cols), generator=gen).float()
-
-
-def _colour(i, j, out_w):
-    """A colour per output cell; golden-ratio steps in hue keep neighbours far apart."""
-    hue = ((i * out_w + j) * 0.618034) % 1.0
-    return tuple(hsv_to_rgb((hue, 0.8, 0.85)))
 
 
 def _light(colour, amount=0.55):
@@ -54,14 +43,15 @@ def _draw_matrix(ax, X, s, Y, winners):
     out_h, out_w = Y.shape
     (p_h, p_w) = s.padding
     # how far the windows reach (ceil_mode may hang past the padding)
-    reach_b = max(max(P.window(i, 0, X.shape, s)[0][0] + s.kernel_size[0] for i in range(out_h)),
+    starts = pool_maps.window
+    reach_b = max(max(starts(i, 0, X.shape, s)[0][0] + s.kernel_size[0] for i in range(out_h)),
                   H + p_h)
-    reach_r = max(max(P.window(0, j, X.shape, s)[0][2] + s.kernel_size[1] for j in range(out_w)),
+    reach_r = max(max(starts(0, j, X.shape, s)[0][2] + s.kernel_size[1] for j in range(out_w)),
                   Wd + p_w)
     read = np.zeros((H, Wd), dtype=bool)
     for i in range(out_h):
         for j in range(out_w):
-            _, (t, b, l, r), _ = P.window(i, j, X.shape, s)
+            _, (t, b, l, r), _ = pool_maps.window(i, j, X.shape, s)
             read[t:b, l:r] = True
     pad_text = '−∞' if s.mode == 'max' else '0'
     for r in range(-p_h, reach_b):
@@ -80,7 +70,7 @@ def _draw_matrix(ax, X, s, Y, winners):
                 ax.text(c, r, text, ha='center', va='center', fontsize=9,
                         color='black' if real else '#666')
     ax.add_patch(Rectangle((-0.5, -0.5), Wd, H, fill=False, ec='black', lw=1.5))
-    if s.mode == 'max':   # a frame in the output's colour around each winner, nested if it won twice
+    if s.mode == 'max':   # a frame in the output's colour round each winner, nested if it won twice
         wins = {}
         for i in range(out_h):
             for j in range(out_w):
@@ -89,12 +79,12 @@ def _draw_matrix(ax, X, s, Y, winners):
                 wins[rc] = wins.get(rc, 0) + 1
                 ax.add_patch(Rectangle((rc[1] - 0.45 + inset, rc[0] - 0.45 + inset),
                                        0.9 - 2 * inset, 0.9 - 2 * inset, fill=False, lw=2.2,
-                                       ec=_colour(i, j, out_w)))
+                                       ec=pool_maps.output_colour(i, j, out_w)))
     for (i, j), style in (((0, 0), '-'), ((out_h - 1, out_w - 1), '--')):
-        (t, _, l, _), _, _ = P.window(i, j, X.shape, s)
+        (t, _, l, _), _, _ = pool_maps.window(i, j, X.shape, s)
         ax.add_patch(Rectangle((l - 0.44, t - 0.44), s.kernel_size[1] - 0.12,   # inset: all four
                                s.kernel_size[0] - 0.12, fill=False, lw=1.5, ls=style,  # sides show
-                               ec=_colour(i, j, out_w)))
+                               ec=pool_maps.output_colour(i, j, out_w)))
     _grid_axes(ax, -p_h, -p_w, reach_b, reach_r)
     what = 'frames: the winner of each max' if s.mode == 'max' else 'average of each window'
     ax.set_title(f'input {H}×{Wd} (padding shows {pad_text})\n{what}; red: never read',
@@ -106,7 +96,7 @@ def _draw_output(ax, Y, s):
     for i in range(out_h):
         for j in range(out_w):
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, ec='#888', lw=0.5,
-                                   fc=_light(_colour(i, j, out_w))))
+                                   fc=_light(pool_maps.output_colour(i, j, out_w))))
             ax.text(j, i, f'{float(Y[i, j]):.3g}', ha='center', va='center', fontsize=9)
     _grid_axes(ax, 0, 0, out_h, out_w)
     ax.set_title(f'{s.mode} pooled {out_h}×{out_w}', fontsize=9)
@@ -131,7 +121,7 @@ def draw_pooling(X, Y, winners, img, img_out, s, label):
 
 
 def _int_box(value, low, high, description=''):
-    return W.BoundedIntText(value=value, min=low, max=high, description=description,
+    return BoundedIntText(value=value, min=low, max=high, description=description,
                             style={'description_width': 'initial'},
                             layout=W.Layout(width='auto' if description else '64px'))
 
@@ -142,33 +132,35 @@ class PoolingExplorer(BookWidget):
     def __init__(self, mode='max', kernel_size=(2, 2), stride=None, padding=(0, 0),
                  ceil_mode=False, count_include_pad=True, matrix_size=(5, 5), seed=0,
                  label='sneaker'):
-        s = P.PoolSettings(kernel_size, stride, padding, mode, ceil_mode, count_include_pad)
-        R = RANGES
+        s = pool_maps.PoolSettings(kernel_size, stride, padding, mode, ceil_mode, count_include_pad)
         for name in ('kernel_size', 'stride', 'padding'):
-            check_pair(getattr(s, name), name, *R[name])
-        rows, cols = check_pair(matrix_size, 'matrix_size', *R['matrix_size'])
-        check_int(seed, 'seed', *R['seed'])
+            check_pair(getattr(s, name), name, *RANGES[name])
+        rows, cols = check_pair(matrix_size, 'matrix_size', *RANGES['matrix_size'])
+        check_int(seed, 'seed', *RANGES['seed'])
         check_choice(label, 'label', TEXT_LABELS)
         fashion_image(label)   # the data are there
         self.result = None
-        c = self.controls = {
-            'mode': W.ToggleButtons(options=P.MODES, value=s.mode, style={'button_width': '60px'}),
-            'k_h': _int_box(s.kernel_size[0], *R['kernel_size']),
-            'k_w': _int_box(s.kernel_size[1], *R['kernel_size']),
-            's_h': _int_box(s.stride[0], *R['stride']), 's_w': _int_box(s.stride[1], *R['stride']),
-            'p_h': _int_box(s.padding[0], *R['padding']), 'p_w': _int_box(s.padding[1], *R['padding']),
+        c = self.controls = name_controls({
+            'mode': W.ToggleButtons(options=pool_maps.MODES, value=s.mode,
+                                    style={'button_width': '60px'}),
+            'k_h': _int_box(s.kernel_size[0], *RANGES['kernel_size']),
+            'k_w': _int_box(s.kernel_size[1], *RANGES['kernel_size']),
+            's_h': _int_box(s.stride[0], *RANGES['stride']),
+            's_w': _int_box(s.stride[1], *RANGES['stride']),
+            'p_h': _int_box(s.padding[0], *RANGES['padding']),
+            'p_w': _int_box(s.padding[1], *RANGES['padding']),
             'ceil_mode': W.Checkbox(value=s.ceil_mode, description='ceil_mode', indent=False,
                                     layout=W.Layout(width='110px')),
             'count_include_pad': W.Checkbox(value=s.count_include_pad, indent=False,
                                             description='count_include_pad (avg)',
                                             layout=W.Layout(width='200px')),
-            'rows': _int_box(rows, *R['matrix_size'], 'matrix rows'),
-            'cols': _int_box(cols, *R['matrix_size'], 'cols'),
-            'seed': _int_box(seed, *R['seed'], 'seed'),
+            'rows': _int_box(rows, *RANGES['matrix_size'], 'matrix rows'),
+            'cols': _int_box(cols, *RANGES['matrix_size'], 'cols'),
+            'seed': _int_box(seed, *RANGES['seed'], 'seed'),
             'label': W.Dropdown(options=TEXT_LABELS, value=label, description='image',
                                 style={'description_width': 'initial'},
                                 layout=W.Layout(width='190px')),
-        }
+        })
         table = W.GridBox(
             [W.HTML(''), W.HTML('<b>height</b>'), W.HTML('<b>width</b>'),
              W.HTML('window'), c['k_h'], c['k_w'],
@@ -184,15 +176,27 @@ class PoolingExplorer(BookWidget):
                                    self.message])
         self.redraw = guarded(self._redraw, self.show_message)
         for control in c.values():
-            control.observe(lambda change: self._changed(), names='value')
+            control.observe(self._changed, names='value')
         self.redraw()
-        self.finish(self.figure_view, c.values())
+        self.add_static_note(self.figure_view, c.values())
 
     def settings(self):
-        v = {name: control.value for name, control in self.controls.items()}
+        v = control_values(self.controls)
         self.controls['count_include_pad'].disabled = v['mode'] != 'avg'
-        return P.PoolSettings((v['k_h'], v['k_w']), (v['s_h'], v['s_w']), (v['p_h'], v['p_w']),
-                              v['mode'], v['ceil_mode'], v['count_include_pad'])
+        return pool_maps.settings_from_controls(v)
+
+    def static_html(self, note):
+        """Settings, and what the browser cannot make: the seed's random matrix of every
+        size the boxes allow (``sample_matrix`` differs for every shape) and one image a class."""
+        c = self.controls
+        values = control_values(c)
+        matrices = {f'{r}x{k}': sample_matrix(r, k, values['seed']).int().flatten().tolist()
+                    for r in range(1, c['rows'].max + 1) for k in range(1, c['cols'].max + 1)}
+        images = {label: uint8_image(fashion_image(label)) for label in TEXT_LABELS}
+        config = {'values': values, 'limits': control_limits(c), 'options': control_options(c),
+                  'labels': list(TEXT_LABELS)}
+        extra = json_script('matrices', matrices) + json_script('images', images)
+        return widget_root('pooling-explorer', config, self.static_png, note, extra)
 
     def show_message(self, text, kind='info'):
         super().show_message(text, kind)
@@ -203,14 +207,14 @@ class PoolingExplorer(BookWidget):
     def _redraw(self):
         self.show_message('')
         s = self.settings()
-        v = {name: control.value for name, control in self.controls.items()}
+        v = control_values(self.controls)
         X = sample_matrix(v['rows'], v['cols'], v['seed'])
-        Y, winners = P.pool(X, s)
+        Y, winners = pool_maps.pool(X, s)
         img = fashion_image(v['label'])
-        img_out, _ = P.pool(img, s)
-        reference = P.torch_pool(X, s)
+        img_out, _ = pool_maps.pool(img, s)
+        reference = pool_maps.torch_pool(X, s)
         difference = max(float((Y - reference).abs().max()),
-                         float((img_out - P.torch_pool(img, s)).abs().max()))
+                         float((img_out - pool_maps.torch_pool(img, s)).abs().max()))
         fig = draw_pooling(X, Y, winners, img, img_out, s, v['label'])
         self.figure_view.value = png_of(fig)
         self.result = {'settings': s, 'X': X, 'Y': Y, 'winners': winners, 'image_out': img_out,

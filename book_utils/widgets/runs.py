@@ -40,7 +40,7 @@ class RunReporter(Reporter):
         self.advice.append(event.message)
 
 
-class ReaderModel(Classifier):
+class WrappedClassifier(Classifier):
     """A plain ``nn.Module`` given to the dashboard, with D2L's loss, accuracy and plots."""
 
     def __init__(self, net, lr=0.1):
@@ -56,7 +56,7 @@ def as_trainable(model, lr):
         model.lr = lr
         return model
     if isinstance(model, nn.Module):
-        return ReaderModel(model, lr)
+        return WrappedClassifier(model, lr)
     raise TypeError(f'The model function must return an nn.Module, got {type(model).__name__}.')
 
 
