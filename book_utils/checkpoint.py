@@ -62,6 +62,7 @@ class CheckpointWriteError(CheckpointError):
 # what a readable checkpoint holds, and the type of each piece
 _STATE_KEYS = {'run': dict, 'epoch': int, 'model': dict, 'train_batch_idx': int,
                'val_batch_idx': int, 'history': list, 'rng': dict}
+_KIND_NAMES = {int: 'a whole number', dict: 'a dict', list: 'a list'}
 
 
 def _simple(value):
@@ -206,8 +207,8 @@ class Checkpointer:
 
     def _check_record(self, state):
         """Refuse a checkpoint whose record was edited by hand or damaged."""
-        problem = next((f"lacks '{k}'" if k not in state else f"has {k}={state[k]!r}, not a "
-                        f"{kind.__name__}" for k, kind in _STATE_KEYS.items()
+        problem = next((f"lacks '{k}'" if k not in state else f"has {k}={state[k]!r} where "
+                        f"{_KIND_NAMES[kind]} belongs" for k, kind in _STATE_KEYS.items()
                         if not isinstance(state.get(k), kind) or isinstance(state.get(k), bool)),
                        None)
         run = state.get('run', {})

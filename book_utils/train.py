@@ -56,8 +56,8 @@ class Trainer(HyperParameters):
         self.checkpointer = Checkpointer(checkpoint_dir) if checkpoint_dir is not None else None
         self.events, self.history, self.stop_reason, self.meter = [], [], None, EpochMeter()
         self.model = self.optim = self.train_dataloader = self.val_dataloader = self._first_loss = None
-        self.epoch = self.train_batch_idx = self.val_batch_idx = 0
-        self.num_train_batches = self.num_val_batches = 0
+        self.epoch = self.train_batch_idx = self.val_batch_idx = self.num_train_batches = 0
+        self.num_val_batches = 0
         self.device, notice = training_device(num_gpus, device)
         self.gpus = [self.device] if self.device.type != 'cpu' else []
         self.steps = DeviceSteps(self.device, amp, channels_last,   # checks amp, channels_last
@@ -166,9 +166,10 @@ class Trainer(HyperParameters):
                                   first=self._first_loss is None)
             self.optim.zero_grad()   # torch >= 2 sets grads to None; a student optimiser takes no args
             loss.backward()
-            if self.gradient_clip_val > 0:
-                self.clip_gradients(self.gradient_clip_val, self.model)
-            self.optim.step()
+            with torch.no_grad():   # as D2L: a scratch optimiser's param -= lr * grad needs it
+                if self.gradient_clip_val > 0:
+                    self.clip_gradients(self.gradient_clip_val, self.model)
+                self.optim.step()
             self.train_batch_idx += 1
             meter.add_loss(loss)
             if self._first_loss is None:   # one read-back at the very start: the reference
