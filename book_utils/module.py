@@ -299,7 +299,9 @@ def check_trainable(model, data=None):
                         'as the first line of __init__, before setting any attribute.')
     if type(model).forward is Module.forward and not hasattr(model, 'net'):
         raise NotImplementedError(_no_net_message(model))
-    if type(model).configure_optimizers is Module.configure_optimizers and not hasattr(model, 'lr'):
+    if type(model).configure_optimizers is not Module.configure_optimizers:
+        return   # its own optimiser: chapter 3's scratch models train plain tensors
+    if not hasattr(model, 'lr'):
         raise AttributeError(f'{name} has no learning rate self.lr, which its optimiser needs: '
                              'call self.save_hyperparameters() in __init__ (its arguments, lr '
                              'among them, become attributes), or set self.lr = ...')
