@@ -121,9 +121,11 @@ def describe_run(trainer, model, data):
     optim = trainer.optim
     if optim is not None:
         settings['optimizer'] = type(optim).__name__
-        groups = getattr(optim, 'param_groups', None)   # a scratch optimiser has none
-        group = groups[0] if groups else {k: v for k, v in vars(optim).items() if _simple(v)}
-        settings.update({f'optimizer.{k}': group[k] for k in _OPTIMIZER_SETTINGS if k in group})
+        groups = getattr(optim, 'param_groups', None) or [   # a scratch optimiser has none
+            {k: v for k, v in vars(optim).items() if _simple(v)}]
+        for i, group in enumerate(groups):   # 'optimizer.lr', then 'optimizer[1].lr', ...
+            prefix = 'optimizer' + (f'[{i}]' if i else '')
+            settings.update({f'{prefix}.{k}': group[k] for k in _OPTIMIZER_SETTINGS if k in group})
     settings.update({f'data.{k}': v for k, v in getattr(data, 'hparams', {}).items()
                      if k not in ('root', 'num_workers') and _simple(v)})
     if getattr(data, 'batch_size', None) is not None:

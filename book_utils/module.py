@@ -294,12 +294,17 @@ def check_trainable(model, data=None):
         raise TypeError(f'fit needs a model such as d2l.LeNet() (a d2l.Module), got {model!r} '
                         f'({type(model).__name__}).')
     name = type(model).__name__
-    if '_modules' not in model.__dict__ or 'board' not in model.__dict__:
+    # hasattr, not __dict__: torch.compile's wrapper forwards 'board' to the model inside
+    if '_modules' not in model.__dict__ or not hasattr(model, 'board'):
         raise TypeError(f'{name}.__init__ did not call super().__init__(): add super().__init__() '
                         'as the first line of __init__, before setting any attribute.')
     if type(model).forward is Module.forward and not hasattr(model, 'net'):
         raise NotImplementedError(_no_net_message(model))
-    if type(model).configure_optimizers is not Module.configure_optimizers:
+    if any(p.is_meta for p in model.parameters()):
+        raise ValueError(f"{name}'s weights are on the 'meta' device, which keeps shapes but no "
+                         f'numbers, so there is nothing to train: create the model again '
+                         f'({name}()) and leave it on the CPU; the Trainer moves it.')
+    if getattr(type(model), 'configure_optimizers', None) is not Module.configure_optimizers:
         return   # its own optimiser: chapter 3's scratch models train plain tensors
     if not hasattr(model, 'lr'):
         raise AttributeError(f'{name} has no learning rate self.lr, which its optimiser needs: '

@@ -52,8 +52,13 @@ def divergence_advice(epoch, since, recent, limit, first_loss, optim, model):
     groups = getattr(optim, 'param_groups', None)   # a student's optimiser may have none
     lr = groups[0].get('lr') if groups else getattr(optim, 'lr', None)
     text = (f'Training diverged in epoch {epoch}, batch {since + k + 1}: loss {recent[k]:.4g} '
-            f'(first loss {first_loss:.4g}) at learning rate {lr}. Stopped. ')
+            f'(first loss {first_loss:.4g})' + (f' at learning rate {lr}' if lr is not None else '')
+            + '. Stopped. ')
     name = type(model).__name__
+    if not math.isfinite(first_loss):   # before any update: the data or the forward, not the lr
+        return text + ('The very first loss is already not finite, before the optimiser took a '
+                       'step: look for NaN or inf in the data (torch.isfinite(X).all()) and in '
+                       f"{name}'s forward and loss, then create the model again.")
     if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
         return text + (f'The weights of {name} are now NaN or infinite, so training it further '
                        f'cannot help: create the model again (e.g. model = {name}(lr=...)) with '

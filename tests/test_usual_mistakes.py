@@ -454,3 +454,81 @@ def test_a_network_without_lazy_layers_keeps_torchs_error():
     with pytest.raises(RuntimeError, match='mat1 and mat2') as info:
         model(torch.zeros(1, 1, 32, 32))
     assert not isinstance(info.value, LazyShapeError)
+
+
+# -- 11. probes around these cases -------------------------------------------------------
+
+class NaNData(d2l.DataModule):
+    """A student's own data set with one NaN pixel."""
+
+    def __init__(self):
+        super().__init__()
+        self.X, self.y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
+        self.X[0, 0, 0, 0] = float('nan')
+
+    def get_dataloader(self, train):
+        return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(self.X, self.y),
+                                           batch_size=32)
+
+
+def test_a_first_loss_that_is_nan_points_at_the_data_not_the_learning_rate(profile):
+    # before: "Try a learning rate 3-10x smaller", which cannot help a NaN in the data
+    profile('cpu')
+    with pytest.warns(d2l.DivergenceWarning, match=r'batch 1: loss nan.*very first loss.*'
+                                                   r'torch\.isfinite\(X\)\.all\(\)'):
+        trainer().fit(d2l.LeNet(), NaNData())
+
+
+def test_divergence_with_an_optimiser_that_has_no_lr_says_no_none(data):
+    # before: "... at learning rate None."
+    class Wild(d2l.LeNet):
+        def configure_optimizers(self):
+            class Step:
+                def __init__(self, params):
+                    self.params = list(params)
+
+                def zero_grad(self):
+                    for p in self.params:
+                        p.grad = None
+
+                def step(self):
+                    for p in self.params:
+                        p -= 100 * p.grad
+            return Step(self.parameters())
+
+    with pytest.warns(d2l.DivergenceWarning) as record:
+        trainer().fit(Wild(), data)
+    assert 'None' not in str(record[0].message) and 'smaller' in str(record[0].message)
+
+
+def test_another_lr_in_a_second_parameter_group_is_not_resumed_silently(tmp_path, data):
+    # before: resumed, and the saved optimiser state put the old lr back without a word
+    class Groups(d2l.LeNet):
+        def __init__(self, head_lr=0.1):
+            super().__init__()
+            self.head_lr = head_lr
+
+        def configure_optimizers(self):
+            return torch.optim.SGD([{'params': self.net[:6].parameters()},
+                                    {'params': self.net[6:].parameters(), 'lr': self.head_lr}],
+                                   lr=self.lr)
+
+    trainer(checkpoint_dir=tmp_path).fit(Groups(), data)
+    with pytest.raises(CheckpointError, match=r'optimizer\[1\]\.lr 0\.1 there, 0\.5 here'):
+        trainer(max_epochs=2, checkpoint_dir=tmp_path).fit(Groups(head_lr=0.5), data)
+
+
+def test_a_model_whose_weights_are_on_meta_is_refused(data):
+    # before: NotImplementedError: Cannot copy out of meta tensor (and a hint at to_empty(),
+    # which gives uninitialised weights)
+    model = d2l.LeNet()
+    model(torch.zeros(1, 1, 28, 28))
+    with pytest.raises(ValueError, match=r"weights are on the 'meta' device.*LeNet\(\)"):
+        trainer().fit(model.to('meta'), data)
+    assert CountingData.asked == 0
+
+
+def test_a_compiled_model_is_not_mistaken_for_a_missing_super_init():
+    # before this round's fix of the check: "OptimizedModule.__init__ did not call super()..."
+    from book_utils.module import check_trainable
+    check_trainable(torch.compile(d2l.LeNet()), d2l.FashionMNIST(batch_size=32, num_train=32))
