@@ -269,12 +269,13 @@ def _explain_lazy_misfit(model, net, X, err):
     if misfit is None:
         return
     name, layer, what, expected, got = misfit
-    model_name = type(model).__name__
+    model_name, built = type(model).__name__, ', '.join(map(str, built_for[1:]))
     raise LazyShapeError(
-        f'{model_name} was built for inputs of shape {built_for}: its lazy layers took their '
-        f'sizes from that first input, so layer net.{name} ({type(layer).__name__}) expects '
-        f'{expected} {what} and an input of shape {tuple(X.shape)} gives it {got}. Create a new '
-        f'model (e.g. {model_name}()) for this input size, or feed inputs of the first size.'
+        f'{model_name} was built for inputs of shape (batch, {built}): its lazy layers took '
+        f'their sizes from that first input, so layer net.{name} ({type(layer).__name__}) '
+        f'expects {expected} {what} and an input of shape {tuple(X.shape)} gives it {got}. '
+        f'Create a new model (e.g. {model_name}()) for this input size, or feed inputs of the '
+        'first size.'
     ) from err
 
 
@@ -284,9 +285,13 @@ def check_trainable(model, data=None):
     ``self.net`` (and no ``forward`` of its own), without ``self.lr`` for the default
     optimiser, or without any parameter; a ``data`` that is no data module."""
     if data is not None and (isinstance(data, type) or not hasattr(data, 'train_dataloader')):
+        fix = ('add the parentheses' if isinstance(data, type) else
+               'the arguments go fit(model, data)' if isinstance(data, nn.Module) else
+               'pass the data module itself, not one of its loaders' if hasattr(data, '__iter__')
+               else 'build one with its batch size')
         raise TypeError(f'fit needs a data module such as d2l.FashionMNIST(batch_size=128) as its '
-                        f'second argument, got {getattr(data, "__name__", repr(data))}'
-                        + (': add the parentheses.' if isinstance(data, type) else '.'))
+                        f'second argument, got {getattr(data, "__name__", type(data).__name__)}: '
+                        f'{fix}.')
     if isinstance(model, type):
         raise TypeError(f'fit got the class {model.__name__}, not a model: create one with '
                         f'parentheses, trainer.fit({model.__name__}(), data).')

@@ -423,7 +423,7 @@ def test_layer_summary_after_lazy_layers_were_built_for_another_size():
     with pytest.raises(LazyShapeError) as info:
         model.layer_summary((1, 1, 32, 32))
     message = str(info.value)
-    for needle in ('built for inputs of shape (1, 1, 28, 28)', 'net.7 (Linear) expects 400 '
+    for needle in ('built for inputs of shape (batch, 1, 28, 28)', 'net.7 (Linear) expects 400 '
                    'features', '(1, 1, 32, 32) gives it 576', 'new model (e.g. LeNet())'):
         assert needle in message, message
     assert isinstance(info.value, RuntimeError) and 'mat1 and mat2' in str(info.value.__cause__)
@@ -438,7 +438,7 @@ def test_nin_with_a_lazy_dense_end_explains_the_size_it_was_built_for():
     dense_end.net[-2] = nn.Identity()
     dense_end.net.append(nn.LazyLinear(10))
     dense_end(torch.zeros(1, 1, 224, 224))
-    with pytest.raises(LazyShapeError, match=r'\(1, 1, 224, 224\).*Linear\) expects 250 features '
+    with pytest.raises(LazyShapeError, match=r"\(batch, 1, 224, 224\).*Linear\) expects 250 features "
                                              r'and an input of shape \(1, 1, 96, 96\) gives it 10'):
         dense_end(torch.zeros(1, 1, 96, 96))
 
@@ -532,3 +532,17 @@ def test_a_compiled_model_is_not_mistaken_for_a_missing_super_init():
     # before this round's fix of the check: "OptimizedModule.__init__ did not call super()..."
     from book_utils.module import check_trainable
     check_trainable(torch.compile(d2l.LeNet()), d2l.FashionMNIST(batch_size=32, num_train=32))
+
+
+@pytest.mark.parametrize('second, words', [
+    (lambda data: data.train_dataloader(), 'TensorLoader: pass the data module itself'),
+    (lambda data: d2l.LeNet(), 'LeNet: the arguments go fit(model, data)'),
+    (lambda data: 128, 'int: build one'),
+])
+def test_a_second_argument_that_is_no_data_module_is_named(data, second, words):
+    # before: AttributeError: 'TensorLoader' object has no attribute 'train_dataloader', after
+    # the model had been given a trainer
+    model = d2l.LeNet()
+    with pytest.raises(TypeError) as info:
+        trainer().fit(model, second(data))
+    assert words in str(info.value) and not hasattr(model, 'trainer')
