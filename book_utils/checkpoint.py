@@ -32,6 +32,7 @@ tensor, and the CUDA states are restored only where CUDA is present.
 import importlib.metadata
 import os
 import random
+import re
 import tempfile
 from pathlib import Path
 
@@ -63,6 +64,8 @@ class CheckpointWriteError(CheckpointError):
 _STATE_KEYS = {'run': dict, 'epoch': int, 'model': dict, 'train_batch_idx': int,
                'val_batch_idx': int, 'history': list, 'rng': dict}
 _KIND_NAMES = {int: 'a whole number', dict: 'a dict', list: 'a list'}
+# ' at 0x7f...' in a layer's repr (a function it holds) changes from one session to the next
+_ADDRESS = re.compile(r' at 0x[0-9a-fA-F]+')
 
 
 def _simple(value):
@@ -93,8 +96,8 @@ def describe_architecture(model):
     """``{'parameters': {name: shape}, 'layers': {name: repr}}``: what makes a network this
     network, beyond its class name (a Sigmoid swapped for a ReLU changes no parameter)."""
     return {'parameters': {name: list(p.shape) for name, p in model.named_parameters()},
-            'layers': {name or '(model)': repr(m) for name, m in model.named_modules()
-                       if next(m.children(), None) is None}}
+            'layers': {name or '(model)': _ADDRESS.sub('', repr(m))
+                       for name, m in model.named_modules() if next(m.children(), None) is None}}
 
 
 def _architecture_differences(saved, now):

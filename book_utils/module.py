@@ -299,6 +299,10 @@ def check_trainable(model, data=None):
         raise TypeError(f'fit needs a model such as d2l.LeNet() (a d2l.Module), got {model!r} '
                         f'({type(model).__name__}).')
     name = type(model).__name__
+    if not isinstance(model, Module) and '_modules' in model.__dict__ and not hasattr(model, 'board'):
+        raise TypeError(f'fit trains a d2l.Module, which brings its loss, optimiser and plots; '
+                        f'{name} is a plain nn.Module. Subclass d2l.Classifier and set '
+                        'self.net to your network in its __init__.')
     # hasattr, not __dict__: torch.compile's wrapper forwards 'board' to the model inside
     if '_modules' not in model.__dict__ or not hasattr(model, 'board'):
         raise TypeError(f'{name}.__init__ did not call super().__init__(): add super().__init__() '

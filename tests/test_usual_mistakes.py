@@ -546,3 +546,42 @@ def test_a_second_argument_that_is_no_data_module_is_named(data, second, words):
     with pytest.raises(TypeError) as info:
         trainer().fit(model, second(data))
     assert words in str(info.value) and not hasattr(model, 'trainer')
+
+
+def test_a_plain_nn_module_is_told_to_become_a_d2l_module(data, oracle):
+    # before: "Sequential.__init__ did not call super().__init__()" (this round's first check);
+    # D2L itself fails with AttributeError: 'Sequential' object has no attribute 'board'
+    net = nn.Sequential(nn.Flatten(), nn.LazyLinear(10))
+    with pytest.raises(AttributeError, match='board'):
+        oracle.Trainer(max_epochs=1).fit(net, data)
+    with pytest.raises(TypeError, match=r'plain nn\.Module.*Subclass d2l\.Classifier'):
+        trainer().fit(nn.Sequential(nn.Flatten(), nn.LazyLinear(10)), data)
+
+
+class Apply(nn.Module):
+    """A layer that holds a function: its repr shows the function's address."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, X):
+        return self.fn(X)
+
+    def extra_repr(self):
+        return repr(self.fn)
+
+
+def test_a_layer_repr_with_a_memory_address_still_resumes(tmp_path, data):
+    # before this round's fix: every new session's address differed, so no resume was allowed
+    def model():
+        net = d2l.LeNet()
+        net.net.insert(0, Apply(lambda X: X * 1.0))
+        return net
+
+    first = model()
+    assert ' at 0x' in repr(first.net[0])
+    trainer(checkpoint_dir=tmp_path).fit(first, data)
+    again = trainer(max_epochs=2, checkpoint_dir=tmp_path)
+    again.fit(model(), data)
+    assert [h['epoch'] for h in again.history] == [1, 2]
