@@ -45,8 +45,9 @@ def metrics_text(record):
 
 def divergence_advice(epoch, since, recent, limit, first_loss, optim, model):
     """What to tell a reader whose loss exploded: the first bad batch among the ``recent``
-    losses (batches ``since + 1, ...``, above ``limit`` or not finite), how far, what
-    became of the weights, and what to try."""
+    losses (numbers or scalar tensors of batches ``since + 1, ...``; bad: above ``limit``
+    or not finite), how far, what became of the weights, and what to try."""
+    recent = torch.stack([torch.as_tensor(v).float() for v in recent]).tolist()   # one read-back
     k = next((k for k, v in enumerate(recent) if not (math.isfinite(v) and v <= limit)),
              len(recent) - 1)
     groups = getattr(optim, 'param_groups', None)   # a student's optimiser may have none

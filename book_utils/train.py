@@ -56,8 +56,8 @@ class Trainer(HyperParameters):
         self.checkpointer = Checkpointer(checkpoint_dir) if checkpoint_dir is not None else None
         self.events, self.history, self.stop_reason, self.meter = [], [], None, EpochMeter()
         self.model = self.optim = self.train_dataloader = self.val_dataloader = self._first_loss = None
-        self.epoch = self.train_batch_idx = self.val_batch_idx = self.num_train_batches = 0
-        self.num_val_batches = 0
+        self.epoch = self.train_batch_idx = self.val_batch_idx = 0
+        self.num_train_batches = self.num_val_batches = 0
         self.device, notice = training_device(num_gpus, device)
         self.gpus = [self.device] if self.device.type != 'cpu' else []
         self.steps = DeviceSteps(self.device, amp, channels_last,   # checks amp, channels_last
@@ -197,7 +197,7 @@ class Trainer(HyperParameters):
         recent, self.meter.recent = self.meter.recent, []   # the losses since the last check
         if math.isfinite(loss_value) and loss_value <= limit:
             return
-        recent = torch.stack(recent).float().cpu().tolist() if recent else [loss_value]
-        self.emit('advice', divergence_advice(self.epoch + 1, since, recent, limit, self._first_loss,
-                                              self.optim, self.model), reason='diverged')
+        self.emit('advice', divergence_advice(self.epoch + 1, since, recent or [loss_value], limit,
+                                              self._first_loss, self.optim, self.model),
+                  reason='diverged')
         self.request_stop('diverged')
