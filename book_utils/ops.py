@@ -67,14 +67,17 @@ def corr2d(X, K):
     rows, cols = windows.shape[:2]
     band = max(1, _PRODUCT_BUDGET // (cols * h * w))   # output rows per product
     width = cols if band > 1 else max(1, _PRODUCT_BUDGET // (h * w))
-    out = torch.get_default_dtype()
-    # each window summed as one flat row of h * w products, as D2L's per-window
-    # (X[i:i + h, j:j + w] * K).sum() is: the same float32 numbers for small kernels, and
-    # within float32 rounding (a few 1e-6 relative) where torch splits long sums differently
-    parts = [torch.cat([(windows[r:r + band, c:c + width] * K).flatten(-2).sum(-1).to(out)
-                        for c in range(0, cols, width)], dim=1)
-             for r in range(0, rows, band)]
-    return parts[0] if len(parts) == 1 else torch.cat(parts, dim=0)
+    # D2L's Y: zeros of the default float type, filled in place (autograd follows the copies);
+    # results kept in a list instead leave the allocator's heap fragmented, and the RSS grew
+    # by gigabytes on two threads
+    Y = torch.zeros((rows, cols), device=X.device)
+    for r in range(0, rows, band):
+        for c in range(0, cols, width):
+            # each window summed as one flat row of h * w products, as D2L's per-window
+            # (X[i:i + h, j:j + w] * K).sum() is: the same float32 numbers for small kernels,
+            # within float32 rounding (a few 1e-6 relative) where torch splits long sums
+            Y[r:r + band, c:c + width] = (windows[r:r + band, c:c + width] * K).flatten(-2).sum(-1)
+    return Y
 
 
 def corr2d_multi_in(X, K):
