@@ -115,7 +115,7 @@ class Trainer(HyperParameters):
         check_trainable(model, data)   # a class, no super().__init__(), no net or lr: before any work
         self.prepare_data(data)
         self.prepare_model(model)
-        model.board.clear()
+        getattr(model.board, 'clear', lambda: None)()   # a D2L model brings its own board
         self.optim = model.configure_optimizers()
         self.epoch = self.train_batch_idx = self.val_batch_idx = 0
         self.history, self.stop_reason, self._first_loss, run = [], None, None, None

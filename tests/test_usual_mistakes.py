@@ -585,3 +585,11 @@ def test_a_layer_repr_with_a_memory_address_still_resumes(tmp_path, data):
     again = trainer(max_epochs=2, checkpoint_dir=tmp_path)
     again.fit(model(), data)
     assert [h['epoch'] for h in again.history] == [1, 2]
+
+
+def test_a_model_from_d2l_itself_trains_on_this_trainer(data, oracle, monkeypatch):
+    # before: AttributeError: 'ProgressBoard' object has no attribute 'clear' (D2L's board)
+    monkeypatch.setattr(oracle.ProgressBoard, 'draw', lambda self, *args, **kwargs: None)
+    run = trainer()
+    run.fit(oracle.LeNet(), data)
+    assert {'train_loss', 'val_loss', 'val_acc'} <= set(run.history[-1])
