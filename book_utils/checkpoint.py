@@ -212,14 +212,15 @@ class Checkpointer:
 
     def _check_record(self, state):
         """Refuse a checkpoint whose record was edited by hand or damaged."""
-        problem = next((f"lacks '{k}'" if k not in state else f"has {k}={state[k]!r} where "
-                        f"{_KIND_NAMES[kind]} belongs" for k, kind in _STATE_KEYS.items()
+        problem = next((f"lacks '{k}'" if k not in state else f"has {k}={repr(state[k])[:40]} "
+                        f"where {_KIND_NAMES[kind]} belongs" for k, kind in _STATE_KEYS.items()
                         if not isinstance(state.get(k), kind) or isinstance(state.get(k), bool)),
                        None)
         run = state.get('run', {})
         if problem is None and not (isinstance(run.get('settings'), dict)
-                                    and isinstance(run.get('info'), dict)):
-            problem = "lacks the run's 'settings' or 'info'"
+                                    and isinstance(run.get('info'), dict)
+                                    and isinstance(run.get('architecture', {}), dict)):
+            problem = "lacks the run's 'settings' or 'info', or its 'architecture' is no dict"
         if problem is None and not 1 <= state['epoch'] == len(state['history']):
             problem = (f"says epoch={state['epoch']!r} but holds {len(state['history'])} finished "
                        'epochs (a checkpoint is written after each epoch, so epoch >= 1)')
