@@ -246,6 +246,8 @@ def _first_misfit(net, X):
     for name, layer in net.named_modules():
         if _expected_width(layer)[0] and not _has_uninitialized(layer):
             hooks.append(layer.register_forward_pre_hook(check(name)))
+    modes = [(m, m.training) for m in net.modules()]
+    net.eval()   # the rerun must not move batch-norm statistics
     try:
         with torch.no_grad():
             net(X)
@@ -256,6 +258,8 @@ def _first_misfit(net, X):
     finally:
         for hook in hooks:
             hook.remove()
+        for m, training in modes:
+            m.training = training
     return found[0] if found else None
 
 
