@@ -427,8 +427,9 @@ def test_layer_summary_after_lazy_layers_were_built_for_another_size():
     with pytest.raises(LazyShapeError) as info:
         model.layer_summary((1, 1, 32, 32))
     message = str(info.value)
-    for needle in ('built for inputs of shape (batch, 1, 28, 28)', 'net.7 (Linear) expects 400 '
-                   'features', '(1, 1, 32, 32) gives it 576', 'new model (e.g. LeNet())'):
+    for needle in ('built for inputs of shape (batch, 1, 28, 28)',
+                   'net.7 (Linear) expects 400 features', '(1, 1, 32, 32) gives it 576',
+                   'new model (e.g. LeNet())'):
         assert needle in message, message
     assert isinstance(info.value, RuntimeError) and 'mat1 and mat2' in str(info.value.__cause__)
     with pytest.raises(LazyShapeError, match='built for inputs of shape'):
