@@ -67,6 +67,10 @@ def checked_device(device):
     except (RuntimeError, TypeError) as err:
         raise ValueError(f'device={device!r} is not a device name ({err}); use one of '
                          f'{", ".join(available_devices())}.') from None
+    if found.type == 'meta':
+        raise ValueError(f"device={device!r} holds shapes but no numbers: moving a model there "
+                         'throws its weights away. Use one of '
+                         f'{", ".join(available_devices())}.')
     missing = ((found.type == 'cuda' and (found.index or 0) >= num_gpus())
                or (found.type == 'mps' and not mps_available()))
     if missing:

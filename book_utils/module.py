@@ -15,7 +15,29 @@ from .notices import say_once
 from .hparams import HyperParameters, add_to_class
 from .plot import ProgressBoard
 
-__all__ = ['HyperParameters', 'add_to_class', 'InputSpec', 'Module', 'Classifier', 'init_cnn']
+__all__ = ['HyperParameters', 'add_to_class', 'InputSpec', 'Module', 'Classifier', 'init_cnn',
+           'LazyShapeError', 'check_trainable']
+
+
+class LazyShapeError(RuntimeError):
+    """Lazy layers built for one input size were given another (a RuntimeError, as torch's)."""
+
+
+def _no_net_message(model):
+    return (f'{type(model).__name__} has no network to run: set self.net in __init__ '
+            f'(e.g. self.net = nn.Sequential(...)), or override forward.')
+
+
+def _batch_axis_hint(X, channels):
+    """What turns a 3-D tensor into a batch: (C, H, W) is one image, (B, H, W) a batch
+    of one-channel images that lacks its channel axis."""
+    if channels is not None and X.shape[0] == channels:
+        return ' For one image, add a batch axis with X.unsqueeze(0).'
+    if channels == 1:
+        return (f' For a batch of {X.shape[0]} one-channel images, add the channel axis with '
+                'X.unsqueeze(1).')
+    return (' For one (channels, height, width) image use X.unsqueeze(0); for a batch of '
+            'one-channel images, X.unsqueeze(1).')
 
 
 class InputSpec:
@@ -53,7 +75,7 @@ class InputSpec:
         if X.dim() != 4:
             raise ValueError(f'{model_name} expects a batch of images of shape {self._shape()} '
                              f'(batch, channels, height, width), got shape {tuple(X.shape)}.'
-                             + (' Add a batch axis with X.unsqueeze(0).' if X.dim() == 3 else ''))
+                             + (_batch_axis_hint(X, self.channels) if X.dim() == 3 else ''))
         if self.channels is not None and X.shape[1] != self.channels:
             raise ValueError(f'{model_name} expects {self.channels}-channel images, shape '
                              f'{self._shape()}, got {X.shape[1]} channels in {tuple(X.shape)}.')
@@ -95,12 +117,15 @@ class Module(nn.Module, HyperParameters):
         # D2L asserts here with the message 'Neural network is defined', shown exactly
         # when it is not; say what is missing and what to do instead.
         if not hasattr(self, 'net'):
-            raise NotImplementedError(
-                f'{type(self).__name__} has no network to run: set self.net in __init__ '
-                f'(e.g. self.net = nn.Sequential(...)), or override forward.')
+            raise NotImplementedError(_no_net_message(self))
         if self.input_spec is not None:
             self.input_spec.check(X, type(self).__name__)
-        return self.net(X)
+        _remember_build_shape(self, X)
+        try:
+            return self.net(X)
+        except RuntimeError as err:
+            _explain_lazy_misfit(self, self.net, X, err)
+            raise
 
     def plot(self, key, value, train):
         """Plot a point in animation; the Trainer also records it for ``trainer.history``."""
@@ -174,9 +199,133 @@ class Classifier(Module):
         X = torch.randn(*X_shape, device=device)
         if self.input_spec is not None:
             self.input_spec.check(X, type(self).__name__)
+        _remember_build_shape(self, X)
+        first = X
         for layer in self.net:
-            X = layer(X)
+            try:
+                X = layer(X)
+            except RuntimeError as err:
+                _explain_lazy_misfit(self, self.net, first, err)
+                raise
             print(layer.__class__.__name__, 'output shape:\t', X.shape)
+
+
+def _remember_build_shape(model, X):
+    """On the first input, note its shape if it gives lazy layers their sizes (read by
+    ``_explain_lazy_misfit``); a dict lookup on every later call."""
+    if '_built_for' not in model.__dict__ and isinstance(X, torch.Tensor):
+        lazy = any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters())
+        model.__dict__['_built_for'] = tuple(X.shape) if lazy else None
+
+
+def _expected_width(layer):
+    if isinstance(layer, nn.Linear):
+        return 'features', layer.in_features, -1
+    if isinstance(layer, nn.modules.conv._ConvNd):
+        return 'channels', layer.in_channels, 1
+    return None, None, None
+
+
+def _first_misfit(net, X):
+    """(layer name, layer, what, expected, got) of the first dense or convolutional layer
+    whose input width differs from its weights', found by rerunning ``net`` with hooks."""
+    found, hooks = [], []
+
+    class _Stop(Exception):
+        pass
+
+    def check(name):
+        def hook(layer, args):
+            what, expected, axis = _expected_width(layer)
+            x = args[0] if args else None
+            if isinstance(x, torch.Tensor) and x.dim() > 0 and x.shape[axis] != expected:
+                found.append((name, layer, what, expected, x.shape[axis]))
+                raise _Stop
+        return hook
+
+    for name, layer in net.named_modules():
+        if _expected_width(layer)[0] and not _has_uninitialized(layer):
+            hooks.append(layer.register_forward_pre_hook(check(name)))
+    modes = [(m, m.training) for m in net.modules()]
+    net.eval()   # the rerun must not move batch-norm statistics
+    try:
+        with torch.no_grad():
+            net(X)
+    except _Stop:
+        pass
+    except Exception:   # another failure: leave torch's error as it is
+        pass
+    finally:
+        for hook in hooks:
+            hook.remove()
+        for m, training in modes:
+            m.training = training
+    return found[0] if found else None
+
+
+def _explain_lazy_misfit(model, net, X, err):
+    """Raise ``LazyShapeError`` when ``err`` comes from lazy layers built for another input
+    size; return otherwise (the caller re-raises ``err``)."""
+    built_for = model.__dict__.get('_built_for')
+    if built_for is None or tuple(built_for[1:]) == tuple(X.shape[1:]):
+        return
+    misfit = _first_misfit(net, X)
+    if misfit is None:
+        return
+    name, layer, what, expected, got = misfit
+    model_name, built = type(model).__name__, ', '.join(map(str, built_for[1:]))
+    raise LazyShapeError(
+        f'{model_name} was built for inputs of shape (batch, {built}): its lazy layers took '
+        f'their sizes from that first input, so layer net.{name} ({type(layer).__name__}) '
+        f'expects {expected} {what} and an input of shape {tuple(X.shape)} gives it {got}. '
+        f'Create a new model (e.g. {model_name}()) for this input size, or feed inputs of the '
+        'first size.'
+    ) from err
+
+
+def check_trainable(model, data=None):
+    """Refuse, before any work, what a Trainer cannot train: a class instead of an
+    instance, a model whose ``__init__`` skipped ``super().__init__()``, one without
+    ``self.net`` (and no ``forward`` of its own), without ``self.lr`` for the default
+    optimiser, or without any parameter; a ``data`` that is no data module."""
+    if data is not None and (isinstance(data, type) or not hasattr(data, 'train_dataloader')):
+        fix = ('add the parentheses' if isinstance(data, type) else
+               'the arguments go fit(model, data)' if isinstance(data, nn.Module) else
+               'pass the data module itself, not one of its loaders' if hasattr(data, '__iter__')
+               else 'build one with its batch size')
+        raise TypeError(f'fit needs a data module such as d2l.FashionMNIST(batch_size=128) as its '
+                        f'second argument, got {getattr(data, "__name__", type(data).__name__)}: '
+                        f'{fix}.')
+    if isinstance(model, type):
+        raise TypeError(f'fit got the class {model.__name__}, not a model: create one with '
+                        f'parentheses, trainer.fit({model.__name__}(), data).')
+    if not isinstance(model, nn.Module):
+        raise TypeError(f'fit needs a model such as d2l.LeNet() (a d2l.Module), got {model!r} '
+                        f'({type(model).__name__}).')
+    name = type(model).__name__
+    if not isinstance(model, Module) and '_modules' in model.__dict__ and not hasattr(model, 'board'):
+        raise TypeError(f'fit trains a d2l.Module, which brings its loss, optimiser and plots; '
+                        f'{name} is a plain nn.Module. Subclass d2l.Classifier and set '
+                        'self.net to your network in its __init__.')
+    # hasattr, not __dict__: torch.compile's wrapper forwards 'board' to the model inside
+    if '_modules' not in model.__dict__ or not hasattr(model, 'board'):
+        raise TypeError(f'{name}.__init__ did not call super().__init__(): add super().__init__() '
+                        'as the first line of __init__, before setting any attribute.')
+    if type(model).forward is Module.forward and not hasattr(model, 'net'):
+        raise NotImplementedError(_no_net_message(model))
+    if any(p.is_meta for p in model.parameters()):
+        raise ValueError(f"{name}'s weights are on the 'meta' device, which keeps shapes but no "
+                         f'numbers, so there is nothing to train: create the model again '
+                         f'({name}()) and leave it on the CPU; the Trainer moves it.')
+    if getattr(type(model), 'configure_optimizers', None) is not Module.configure_optimizers:
+        return   # its own optimiser: chapter 3's scratch models train plain tensors
+    if not hasattr(model, 'lr'):
+        raise AttributeError(f'{name} has no learning rate self.lr, which its optimiser needs: '
+                             'call self.save_hyperparameters() in __init__ (its arguments, lr '
+                             'among them, become attributes), or set self.lr = ...')
+    if next(model.parameters(), None) is None:
+        raise ValueError(f'{name} has no parameters to train: its network holds no layer with '
+                         'weights (nn.LazyLinear, nn.LazyConv2d, ...); add one to self.net.')
 
 
 def _has_uninitialized(module):

@@ -35,13 +35,23 @@ def _float(x):
     return x if x.is_floating_point() else x.float()
 
 
+# elements of the window-times-kernel products made at once (16 MB of float32): D2L's
+# loop needs a few megabytes, and one product over every window of a 2000x2000 image
+# and a 31x31 kernel would need 14.9 GB
+_PRODUCT_BUDGET = 2 ** 22
+
+
 def corr2d(X, K):
     """2-D cross-correlation of a matrix ``X`` (h, w) with a kernel ``K`` (kh, kw).
 
     ``Y[i, j] = sum_{a, b} X[i + a, j + b] * K[a, b]``. The loop over output
-    positions of the text becomes one view: ``unfold`` lays every kh x kw window
-    of ``X`` side by side, and one multiply-and-sum finishes the job. Gradients
-    flow to both ``X`` and ``K``, so a layer built on it can learn its kernel.
+    positions of the text becomes views: ``unfold`` lays every kh x kw window of
+    ``X`` side by side (no copy), and a multiply-and-sum finishes a band of output
+    rows at a time, so memory stays bounded for large images and kernels.
+    Gradients flow to both ``X`` and ``K``, so a layer built on it can learn its kernel.
+
+    As in D2L, products and sums are taken in the inputs' own type (integers
+    exactly) and the result has the default float type (``torch.zeros``' float32).
     """
     _check_tensor(X, 'X', 2, '(height, width)')
     _check_tensor(K, 'K', 2, '(kernel height, kernel width)')
@@ -53,9 +63,21 @@ def corr2d(X, K):
                          f'{tuple(X.shape)}: a valid cross-correlation needs kernel height <= '
                          f'input height and kernel width <= input width. Pad the input or use a '
                          f'smaller kernel.')
-    X, K = _float(X), _float(K)
-    windows = X.unfold(0, h, 1).unfold(1, w, 1)      # (H - h + 1, W - w + 1, h, w)
-    return (windows * K).sum(dim=(-2, -1))
+    windows = X.unfold(0, h, 1).unfold(1, w, 1)      # (H - h + 1, W - w + 1, h, w), a view
+    rows, cols = windows.shape[:2]
+    band = max(1, _PRODUCT_BUDGET // (cols * h * w))   # output rows per product
+    width = cols if band > 1 else max(1, _PRODUCT_BUDGET // (h * w))
+    # D2L's Y: zeros of the default float type, filled in place (autograd follows the copies);
+    # results kept in a list instead leave the allocator's heap fragmented, and the RSS grew
+    # by gigabytes on two threads
+    Y = torch.zeros((rows, cols), device=X.device)
+    for r in range(0, rows, band):
+        for c in range(0, cols, width):
+            # each window summed as one flat row of h * w products, as D2L's per-window
+            # (X[i:i + h, j:j + w] * K).sum() is: the same float32 numbers for small kernels,
+            # within float32 rounding (a few 1e-6 relative) where torch splits long sums
+            Y[r:r + band, c:c + width] = (windows[r:r + band, c:c + width] * K).flatten(-2).sum(-1)
+    return Y
 
 
 def corr2d_multi_in(X, K):
@@ -105,6 +127,8 @@ def pool2d(X, pool_size, mode='max', padding=0, stride=1):
     D2L's version slides with stride 1 and no padding; ``padding`` and ``stride``
     (keyword extras) follow ``nn.MaxPool2d``: max pooling pads with -inf so a
     padded cell never wins, average pooling pads with zeros that are counted.
+    Like the layers, it refuses padding above half the window, which would give
+    windows made of padding alone (rows of -inf, or of zeros).
     """
     _check_tensor(X, 'X', 2, '(height, width)')
     _check_not_empty(X, 'X', 'pooling')
@@ -112,6 +136,11 @@ def pool2d(X, pool_size, mode='max', padding=0, stride=1):
     p_h, p_w = check_pair(pool_size, 'pool_size', low=1)
     pad_h, pad_w = check_pair(padding, 'padding', low=0)
     s_h, s_w = check_pair(stride, 'stride', low=1)
+    if pad_h > p_h // 2 or pad_w > p_w // 2:
+        raise ValueError(f'padding must be at most half the pooling window (as in nn.MaxPool2d '
+                         f'and nn.AvgPool2d): pool_size {(p_h, p_w)} allows padding up to '
+                         f'{(p_h // 2, p_w // 2)}, got {padding!r}. Use less padding or a larger '
+                         'window.')
     if pad_h or pad_w:
         X = F.pad(_float(X), (pad_w, pad_w, pad_h, pad_h),
                   value=float('-inf') if mode == 'max' else 0.0)

@@ -10,6 +10,7 @@ its own. Notices are said at most once per process, so a script prints what
 D2L's prints plus at most one line per notice.
 """
 import dataclasses
+import math
 import sys
 import time
 import warnings
@@ -42,12 +43,30 @@ def metrics_text(record):
                      if k not in ('epoch', 'seconds', 'examples_per_sec') and v is not None)
 
 
-def divergence_advice(epoch, batch, loss, first_loss, lr):
-    """What to tell a reader whose loss exploded: where, how far, and what to try."""
-    return (f'Training diverged in epoch {epoch}, batch {batch}: loss {loss:.4g} (first loss '
-            f'{first_loss:.4g}) at learning rate {lr}. Stopped. Try a learning rate 3-10x '
-            'smaller, Xavier init (init_cnn), or gradient clipping '
-            '(Trainer(..., gradient_clip_val=1)).')
+def divergence_advice(epoch, since, recent, limit, first_loss, optim, model):
+    """What to tell a reader whose loss exploded: the first bad batch among the ``recent``
+    losses (numbers or scalar tensors of batches ``since + 1, ...``; bad: above ``limit``
+    or not finite), how far, what became of the weights, and what to try."""
+    recent = torch.stack([torch.as_tensor(v).float() for v in recent]).tolist()   # one read-back
+    k = next((k for k, v in enumerate(recent) if not (math.isfinite(v) and v <= limit)),
+             len(recent) - 1)
+    groups = getattr(optim, 'param_groups', None)   # a student's optimiser may have none
+    lr = groups[0].get('lr') if groups else getattr(optim, 'lr', None)
+    text = (f'Training diverged in epoch {epoch}, batch {since + k + 1}: loss {recent[k]:.4g} '
+            f'(first loss {first_loss:.4g})' + (f' at learning rate {lr}' if lr is not None else '')
+            + '. Stopped. ')
+    name = type(model).__name__
+    if not math.isfinite(first_loss):   # before any update: the data or the forward, not the lr
+        return text + ('The very first loss is already not finite, before the optimiser took a '
+                       'step: look for NaN or inf in the data (torch.isfinite(X).all()) and in '
+                       f"{name}'s forward and loss, then create the model again.")
+    if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        return text + (f'The weights of {name} are now NaN or infinite, so training it further '
+                       f'cannot help: create the model again (e.g. model = {name}(lr=...)) with '
+                       'a learning rate 3-10x smaller, or add Xavier init (init_cnn) or gradient '
+                       'clipping (Trainer(..., gradient_clip_val=1)).')
+    return text + ('Try a learning rate 3-10x smaller, Xavier init (init_cnn), or gradient '
+                   'clipping (Trainer(..., gradient_clip_val=1)).')
 
 
 def _stacklevel_outside_package():
@@ -162,7 +181,7 @@ class EpochMeter:
         self.reset()
 
     def reset(self):
-        self.sums, self.loss_sum, self.loss_count = {}, 0.0, 0
+        self.sums, self.loss_sum, self.loss_count, self.recent = {}, 0.0, 0, []
         self.examples, self.train_seconds = 0, None
         self.start = time.perf_counter()
 
@@ -173,6 +192,7 @@ class EpochMeter:
     def add_loss(self, loss):
         self.loss_sum = self.loss_sum + loss.detach().float()
         self.loss_count += 1
+        self.recent.append(loss.detach())   # kept on the device until the next loss check
 
     def record(self, epoch):
         """The history entry: 'epoch', 'train_loss', each observed metric, 'seconds',

@@ -17,6 +17,7 @@ from .checkpoint import Checkpointer, describe_run
 from .checks import check_bool, check_float, check_int
 from .devices import channels_last_helps, training_device
 from .hparams import HyperParameters
+from .module import check_trainable
 from .profiles import active_profile
 from .report import DivergenceWarning, EpochMeter, Event, choose_reporter, divergence_advice
 from .steps import CappedLoader, DeviceSteps, capped
@@ -111,9 +112,10 @@ class Trainer(HyperParameters):
 
     # -- the loop -------------------------------------------------------------
     def fit(self, model, data):
+        check_trainable(model, data)   # a class, no super().__init__(), no net or lr: before any work
         self.prepare_data(data)
         self.prepare_model(model)
-        model.board.clear()
+        getattr(model.board, 'clear', lambda: None)()   # a D2L model brings its own board
         self.optim = model.configure_optimizers()
         self.epoch = self.train_batch_idx = self.val_batch_idx = 0
         self.history, self.stop_reason, self._first_loss, run = [], None, None, None
@@ -164,16 +166,17 @@ class Trainer(HyperParameters):
                                   first=self._first_loss is None)
             self.optim.zero_grad()   # torch >= 2 sets grads to None; a student optimiser takes no args
             loss.backward()
-            if self.gradient_clip_val > 0:
-                self.clip_gradients(self.gradient_clip_val, self.model)
-            self.optim.step()
+            with torch.no_grad():   # as D2L: a scratch optimiser's param -= lr * grad needs it
+                if self.gradient_clip_val > 0:
+                    self.clip_gradients(self.gradient_clip_val, self.model)
+                self.optim.step()
             self.train_batch_idx += 1
             meter.add_loss(loss)
             if self._first_loss is None:   # one read-back at the very start: the reference
                 self._first_loss = float(loss.detach())
             if (i + 1) % self.log_every == 0 or i + 1 == self.num_train_batches:
                 value = float(loss.detach())   # the one read-back every log_every steps
-                self._check_divergence(value, i + 1)
+                self._check_divergence(value, ticked)
                 self.emit('log', steps=i + 1 - ticked, loss=value)
                 ticked = i + 1
             if self._per_batch:
@@ -188,13 +191,13 @@ class Trainer(HyperParameters):
                 self.val_batch_idx += 1
         self.emit('val', steps=self.num_val_batches)
 
-    def _check_divergence(self, loss_value, batch_in_epoch):
+    def _check_divergence(self, loss_value, since):
         """Advice and a stop once the loss is not finite or far above the first loss."""
-        if math.isfinite(loss_value) and loss_value <= self.divergence_factor * max(
-                abs(self._first_loss), 1.0):
+        limit = self.divergence_factor * max(abs(self._first_loss), 1.0)
+        recent, self.meter.recent = self.meter.recent, []   # the losses since the last check
+        if math.isfinite(loss_value) and loss_value <= limit:
             return
-        groups = getattr(self.optim, 'param_groups', None)   # a student's optimiser may have none
-        lr = groups[0].get('lr') if groups else getattr(self.optim, 'lr', None)
-        self.emit('advice', divergence_advice(self.epoch + 1, batch_in_epoch, loss_value,
-                                              self._first_loss, lr), reason='diverged')
+        self.emit('advice', divergence_advice(self.epoch + 1, since, recent or [loss_value], limit,
+                                              self._first_loss, self.optim, self.model),
+                  reason='diverged')
         self.request_stop('diverged')

@@ -155,17 +155,27 @@ def test_two_runs_cannot_share_a_folder_at_once(tmp_path, data):
     fit(tmp_path, data)   # once released, the folder is free
 
 
-def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, data, monkeypatch):
+@pytest.mark.parametrize('failure', [
+    OSError(28, 'No space left on device'),
+    # what torch.save raises when the disk fills under its zip writer
+    RuntimeError('[enforce fail at inline_container.cc:603] . unexpected pos 1536 vs 1472'),
+])
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, data, monkeypatch, failure):
     trainer = fit(tmp_path, data)
     before = (tmp_path / 'checkpoint.pt').read_bytes()
 
     def dies_mid_write(obj, f, *args, **kwargs):
         f.write(b'half a checkpoint')
-        raise OSError('disk full')
+        raise failure
 
     monkeypatch.setattr(torch, 'save', dies_mid_write)
-    with pytest.raises(OSError, match='disk full'):
+    write_error = sys.modules[CheckpointError.__module__].CheckpointWriteError
+    with pytest.raises(write_error) as info:
         trainer.checkpointer.save(trainer, {'settings': {}, 'info': {}})
+    message = str(info.value)
+    for needle in ('disk is probably full', 'previous checkpoint.pt is intact', 'fit again'):
+        assert needle in message, message
+    assert info.value.__cause__ is failure
     assert (tmp_path / 'checkpoint.pt').read_bytes() == before   # the last good one survives
     assert sorted(p.name for p in tmp_path.iterdir()) == ['checkpoint.lock', 'checkpoint.pt']
 
@@ -203,10 +213,13 @@ def test_resumed_run_visits_the_same_batches_without_seeding(tmp_path, profile):
     assert len(resumed) == 3 and resumed == uninterrupted
 
 
-def test_resume_on_another_device_keeps_the_rng_state_on_the_cpu(tmp_path, data):
-    """Saved on the CPU, resumed with device='meta' (the stand-in for a GPU here):
+def test_resume_on_another_device_keeps_the_rng_state_on_the_cpu(tmp_path, data, monkeypatch):
+    """Saved on the CPU, resumed on the 'meta' device (the stand-in for a GPU here; a
+    reader's Trainer(device='meta') is refused, so the test lets it through):
     torch.load(map_location=device) used to move the CPU random state there too, and
     torch.set_rng_state refused it; now every piece goes where it belongs."""
+    monkeypatch.setattr(sys.modules[d2l.Trainer.__module__], 'training_device',
+                        lambda num_gpus, device: (torch.device(device or 'cpu'), None))
     class Momentum(d2l.LeNet):
         def configure_optimizers(self):
             return torch.optim.SGD(self.parameters(), lr=self.lr, momentum=0.9)
