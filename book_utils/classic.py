@@ -103,8 +103,13 @@ def _count_correct(net, data_iter, device, forward=None, who='evaluate_accuracy_
         raise ValueError(
             f'{who}: {int(outside)} of {total} labels lie outside 0..{classes - 1}, the classes '
             f'the network\'s {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), '
-            f'so they could never count as correct; number the classes from 0 (e.g. y - 1 for '
-            f'labels 1..{classes}) or give the last layer more outputs.')
+            f'so they could never count as correct; number the classes from 0 (e.g. y - {int(low)} '
+            f'when they start at {int(low)}) or give the last layer more outputs.'
+            if int(low) > 0 else
+            f'{who}: {int(outside)} of {total} labels lie outside 0..{classes - 1}, the classes '
+            f'the network\'s {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), '
+            f'so they could never count as correct; keep only labels 0..{classes - 1} or give the '
+            f'last layer more outputs.')
     return int(correct), total
 
 
