@@ -78,17 +78,38 @@ def _param_device(net):
     return param.device if param is not None else None
 
 
-def _count_correct(net, data_iter, device, forward=None):
-    """(correct predictions, examples) over ``data_iter``, summed on the device, read back once."""
+def _count_correct(net, data_iter, device, forward=None, who='evaluate_accuracy_gpu'):
+    """(correct predictions, examples) over ``data_iter``, summed on the device, read back once.
+
+    Labels that no output can predict (below 0, or not below the number of outputs) would
+    only lower the accuracy, to 0.000 when all are off; they are counted too, and refused."""
     forward = forward or net
     correct = torch.zeros((), dtype=torch.int64, device=device)
-    total = 0
+    outside = torch.zeros((), dtype=torch.int64, device=device)
+    total, classes, low, high = 0, None, None, None
     with torch.no_grad():
         for X, y in data_iter:
             X = [x.to(device) for x in X] if isinstance(X, list) else X.to(device)
             y = y.to(device)
-            correct += correct_count(forward(X), y)
+            y_hat = forward(X)
+            correct += correct_count(y_hat, y)
+            if y_hat.dim() == 2 and not y.dtype.is_floating_point:
+                classes = y_hat.shape[1]
+                outside += ((y < 0) | (y >= classes)).sum()
+                low = y.min() if low is None else torch.minimum(low, y.min())
+                high = y.max() if high is None else torch.maximum(high, y.max())
             total += y.numel()
+    if classes is not None and int(outside):
+        raise ValueError(
+            f'{who}: {int(outside)} of {total} labels lie outside 0..{classes - 1}, the classes '
+            f'the network\'s {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), '
+            f'so they could never count as correct; number the classes from 0 (e.g. y - {int(low)} '
+            f'when they start at {int(low)}) or give the last layer more outputs.'
+            if int(low) > 0 else
+            f'{who}: {int(outside)} of {total} labels lie outside 0..{classes - 1}, the classes '
+            f'the network\'s {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), '
+            f'so they could never count as correct; keep only labels 0..{classes - 1} or give the '
+            f'last layer more outputs.')
     return int(correct), total
 
 
@@ -178,6 +199,10 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
     num_batches = len(train_iter)
     if num_batches == 0:
         raise ValueError('train_ch6: train_iter gives no batches.')
+    if hasattr(test_iter, '__len__') and len(test_iter) == 0:   # before any training is wasted
+        raise ValueError('train_ch6: test_iter gives no batches, so there would be no test '
+                         'accuracy to report; pass a loader with at least one batch (the second '
+                         'loader of load_data_fashion_mnist, say).')
     print('training on', device)
     _materialise(net, train_iter)
     _xavier_linear_and_conv(net)   # before the move, as D2L: the same seed gives the same weights
@@ -218,8 +243,11 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
         train_seconds += time.perf_counter() - start
         examples += seen
         net.eval()
-        correct, total = _count_correct(net, test_iter, device, forward)
-        test_acc = correct / max(total, 1)
+        correct, total = _count_correct(net, test_iter, device, forward, who='train_ch6')
+        if total == 0:
+            raise ValueError('train_ch6: test_iter gave no examples, so there is no test '
+                             'accuracy to report; pass a loader with at least one batch.')
+        test_acc = correct / total
         animator.add(epoch + 1, (train_l, train_acc, test_acc))
     print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
     print(f'{examples / train_seconds:.1f} examples/sec on {device}')

@@ -7,10 +7,12 @@ them. They keep D2L's names, signatures and results. Two changes: a call that
 D2L would answer with a silently wrong number (an ``Accumulator`` fed too few
 values, labels of the wrong shape) is refused with a message; and ``Animator``
 updates one figure in place in a notebook and prints a line per point in a
-script, where D2L re-plots and clears the cell output at every point.
+script (where its pyplot figure holds the curves for ``plt.show()``), where D2L
+re-plots and clears the cell output at every point.
 """
 import time
 
+from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from .checks import check_int
@@ -111,7 +113,9 @@ class Animator:
                  xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'), nrows=1,
                  ncols=1, figsize=(3.5, 2.5)):
         use_svg_display()
-        self.fig = Figure(figsize=figsize)   # not pyplot: no second copy at the end of the cell
+        # a notebook: not pyplot, so no second copy at the end of the cell; a script: pyplot,
+        # so that plt.show() at the end shows the curves, as D2L's Animator does
+        self.fig = Figure(figsize=figsize) if in_notebook() else plt.figure(figsize=figsize)
         axes = self.fig.subplots(check_int(nrows, 'nrows', low=1),
                                  check_int(ncols, 'ncols', low=1), squeeze=False)
         self.axes = list(axes.flat)
@@ -141,8 +145,10 @@ class Animator:
                 ys_i.append(float(b))
         if in_notebook():
             self._draw()
-        elif log:
-            print(self._line(xs, ys), flush=True)
+        else:
+            self._draw()   # into the pyplot figure: shown by plt.show(), not now
+            if log:
+                print(self._line(xs, ys), flush=True)
 
     def _draw(self):
         ax = self.axes[0]

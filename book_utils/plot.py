@@ -4,8 +4,9 @@ D2L's board re-plots every line from scratch and calls ``clear_output`` at each
 point, which flickers, wipes the cell's other output and (because it converts
 each value to NumPy) waits for the GPU at every step. This board keeps values
 on the device until it needs an average, moves existing lines instead of
-drawing new ones, and updates one displayed image in place. Outside a notebook
-it draws nothing; the Trainer prints a text log instead.
+drawing new ones, and updates one displayed image in place. Outside a notebook the Trainer prints a
+text log, and the board keeps its curves in one pyplot figure (as D2L's does), so a
+script's ``plt.show()`` after ``fit`` shows them.
 """
 import collections
 import io
@@ -170,6 +171,7 @@ class ProgressBoard(HyperParameters):
         self.raw_points = collections.OrderedDict()
         self.data = collections.OrderedDict()
         self._live = None
+        self._script_figure = None   # outside a notebook: one pyplot figure per board
         self._lines = {}
 
     def draw(self, x, y, label, every_n=1):
@@ -181,13 +183,19 @@ class ProgressBoard(HyperParameters):
             return
         line.append((_mean([p[0] for p in points]), _mean([p[1] for p in points])))
         points.clear()
-        if self.display and in_notebook():
-            self.render()
+        if not self.display:
+            return
+        if not in_notebook() and self._script_figure is None and self.fig is None:
+            # a script: a pyplot figure, as D2L's board makes, so that plt.show() after fit
+            # shows the curves; nothing is drawn on screen until then
+            fig = plt.figure(figsize=self.figsize)
+            self._script_figure = LiveFigure(fig=fig, axes=fig.add_subplot())
+        self.render()
 
     def render(self):
         """Move each line to its current data and refresh the displayed image."""
         if self._live is None:
-            self._live = LiveFigure(self.figsize, self.fig, self.axes)
+            self._live = self._script_figure or LiveFigure(self.figsize, self.fig, self.axes)
         ax = self._live.axes
         for i, (label, pts) in enumerate(self.data.items()):
             if label not in self._lines:
@@ -214,3 +222,5 @@ class ProgressBoard(HyperParameters):
         self.data.clear()
         self._lines = {}
         self._live = None
+        if getattr(self, '_script_figure', None) is not None:   # the same figure, redrawn
+            self._script_figure.axes.cla()

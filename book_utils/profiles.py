@@ -5,8 +5,10 @@ inside a test suite. Rather than sprinkle ``if cpu:`` through the chapters, this
 module owns one table of settings (``settings(model)``, which also describes what a
 reduced run does to the network, lives above the models, in run_settings.py). ``full`` is D2L 1.0.3's own settings; ``cpu``
 scales each run so that a chapter finishes in about five minutes on two CPU
-cores; ``smoke`` caps every fit at one epoch of three small batches, so tests can
-execute every cell in seconds.
+cores; ``smoke`` caps every fit at one epoch of five small batches, so tests can
+execute every cell in seconds. Five, not fewer: D2L's own progress line,
+``if (i + 1) % (num_batches // 5) == 0``, which students copy, divides by zero
+below five batches.
 """
 import dataclasses
 import os
@@ -30,10 +32,13 @@ class Profile:
         return min(batch_size, self.max_batch_size) if self.max_batch_size else batch_size
 
 
+SMOKE_BATCHES = 5   # the fewest that keep ``num_batches // 5`` above zero
+
 _PROFILES = {
     'full': Profile('full'),
     'cpu': Profile('cpu'),
-    'smoke': Profile('smoke', max_epochs=1, max_train_batches=3, max_val_batches=3, max_batch_size=16),
+    'smoke': Profile('smoke', max_epochs=1, max_train_batches=SMOKE_BATCHES,
+                     max_val_batches=SMOKE_BATCHES, max_batch_size=16),
 }
 
 
@@ -111,7 +116,7 @@ CPU_RUNS = {
     'resnet18':  dict(resize=(32, 32), max_epochs=3, num_train=20_000, num_val=2_000),
 }
 
-# Under smoke the Profile caps (1 epoch, 3 batches of 16) do the rest.
+# Under smoke the Profile caps (1 epoch, 5 batches of 16) do the rest.
 SMOKE_RUNS = {name: dict(CPU_RUNS[name], max_epochs=1) for name in CPU_RUNS}
 
 

@@ -30,12 +30,18 @@ class CappedLoader:
             yield batch
 
     def __getattr__(self, name):
+        if name.startswith('__') or name == 'loader':   # copy/pickle look these up before
+            raise AttributeError(name)                    # __init__ ran: no endless recursion
         return getattr(self.loader, name)
 
 
 def capped(loader, limit):
     """``loader`` with at most ``limit`` batches a pass (None: no cap, or no loader)."""
     return CappedLoader(loader, limit) if loader is not None and limit else loader
+
+
+def _silent(message, key):
+    """The notice callback of a copied ``DeviceSteps``."""
 
 
 class DeviceSteps:
@@ -50,7 +56,7 @@ class DeviceSteps:
                 else check_bool(value, name)
         self.device, self.amp, self.option = device, amp, channels_last
         self.channels_last = device.type == 'cuda' if channels_last == 'auto' else channels_last
-        self.notify = notify if notify is not None else (lambda message, key: None)
+        self.notify = notify if notify is not None else _silent
 
     def place(self, model, first_batch):
         """Move ``model`` to the device, settle the layout, and give lazy layers their shapes
@@ -66,6 +72,13 @@ class DeviceSteps:
             model.train(was_training)
         if self.channels_last:   # after lazy init, so new weights get the layout too
             model.to(memory_format=torch.channels_last)
+
+    def __getstate__(self):
+        """Pickled (``torch.save(model)``, ``copy.deepcopy``) without the notice callback,
+        which may be a lambda; a copy says nothing."""
+        state = dict(self.__dict__)
+        state['notify'] = _silent
+        return state
 
     def hold(self, loader):
         """Keep a loader's whole data set on a GPU, so batches never cross the bus."""

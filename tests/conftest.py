@@ -19,6 +19,15 @@ def _seed():
     torch.manual_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Outside a notebook every fit leaves its curves in a pyplot figure, as D2L's does, for
+    a script's plt.show(); a test process would keep hundreds of them."""
+    yield
+    from matplotlib import pyplot as plt
+    plt.close('all')
+
+
 @pytest.fixture
 def profile(monkeypatch):
     """Switch BOOK_PROFILE for one test: ``profile('cpu')``."""

@@ -15,6 +15,7 @@ from torch import nn
 import book_utils as d2l
 from book_utils import classic_tools, notices
 from book_utils import data as data_mod
+from book_utils.profiles import SMOKE_BATCHES
 
 
 def lenet():
@@ -323,7 +324,7 @@ def test_load_data_fashion_mnist_gives_d2ls_batches(oracle, tmp_path, monkeypatc
         assert n == 16 and torch.equal(y, y_ref[:n])
         assert X.shape == X_ref[:n].shape and X.dtype == X_ref.dtype
         assert (X - X_ref[:n]).abs().max() <= (0 if resize is None else 1.5 / 255)
-        assert len(train_iter) == 3 and len(train_iter.dataset) == 60_000
+        assert len(train_iter) == SMOKE_BATCHES and len(train_iter.dataset) == 60_000
         assert len(test_iter.dataset) == len(ref_test.dataset) == 10_000
 
 
@@ -371,7 +372,7 @@ def test_old_style_lenet_homework_runs_under_smoke(profile, capsys, monkeypatch)
     numbers, speed, _ = printed_numbers(out)
     assert all(0 <= v for v in numbers) and speed > 0
     assert not torch.equal(before['0.weight'], net.state_dict()['0.weight'])
-    assert sum(1 for _ in train_iter) == 3
+    assert sum(1 for _ in train_iter) == SMOKE_BATCHES
     d2l.train_ch6(net, train_iter, test_iter, 10, 0.9, 'cpu')
     assert 'profile' not in capsys.readouterr().out   # notices once per process
 

@@ -40,6 +40,7 @@ from pathlib import Path
 import pytest
 
 from d2l_reference import PARAMETER_COUNTS, RESNET34_STAGES, SUMMARIES, parse_summary, summary_rows
+from book_utils.profiles import SMOKE_BATCHES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 D2L_IMPORT = 'from d2l import torch as d2l'
@@ -291,7 +292,7 @@ def check_trained(result, image_size):
     assert result['logits_shape'] == [batch, 10]
     assert result['params_finite'] and math.isfinite(result['val_loss'])
     assert result['val_loss'] < 10.0, 'a few SGD steps should not blow the loss up'
-    assert result['epochs_run'] == 1 and result['train_batch_idx'] == 3
+    assert result['epochs_run'] == 1 and result['train_batch_idx'] == SMOKE_BATCHES
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from torch import nn
 
 import book_utils as d2l
 from book_utils.report import Event, Reporter
+from book_utils.profiles import SMOKE_BATCHES
 
 
 class PlainLoopTrainer(d2l.Trainer):
@@ -147,7 +148,7 @@ def test_prepare_then_fit_epoch_alone(profile):
     trainer.prepare_data(d2l.FashionMNIST(batch_size=16))
     trainer.prepare_model(model)
     trainer.fit_epoch()   # builds the optimiser it needs from the model
-    assert trainer.train_batch_idx == 3 and trainer.val_batch_idx == 3
+    assert trainer.train_batch_idx == SMOKE_BATCHES == trainer.val_batch_idx
     assert isinstance(trainer.optim, torch.optim.SGD)
 
 

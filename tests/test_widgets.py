@@ -27,6 +27,7 @@ from book_utils.widgets import pool_maps as P
 from book_utils.widgets import runs
 from book_utils.widgets.base import STATIC_NOTE, BookWidget
 from book_utils.widgets.dashboard import draw_runs
+from book_utils.profiles import SMOKE_BATCHES
 
 PNG = b'\x89PNG\r\n\x1a\n'
 
@@ -571,14 +572,14 @@ def _legend_of(fig):
 
 
 def test_dashboard_smoke_run_with_lenet():
-    w = training_dashboard(d2l.LeNet, epochs=3, threaded=False)   # smoke caps: 1 epoch, 3 batches
+    w = training_dashboard(d2l.LeNet, epochs=3, threaded=False)   # smoke caps: 1 epoch, 5 batches
     _static_bundle_ok(w)
     before = w.figure_view.value
     w.run_button.click()
     run = w.runs[0]
     assert run.status == 'finished' and len(run.history) == 1 == run.max_epochs
     assert run.config.batch_size == 16 and 'val_acc' in run.curves
-    assert int(run.confusion.sum()) == 3 * 16 and run.confusion.shape == (10, 10)
+    assert int(run.confusion.sum()) == SMOKE_BATCHES * 16 and run.confusion.shape == (10, 10)
     assert w.figure_view.value != before and 'finished' in w.table.value
     assert not w.run_button.disabled and w.stop_button.disabled
 
