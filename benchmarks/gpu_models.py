@@ -67,7 +67,8 @@ def d2l_classifier(net, lr):
 
 
 def settings_for(name, args):
-    from book_utils import profiles, run_settings
+    from book_utils import chapter_runs as run_settings
+    from book_utils.engine import profiles
     run = run_settings.settings(MODELS[name][0], verbose=False)
     if args.dry_run:   # the cpu profile's sizes, tiny batches
         run = profiles.RunSettings(**dict(vars(run), batch_size=args.batch_size or 8))
@@ -97,6 +98,7 @@ def run_d2l(name, run, root, args):
 
 def run_ours(name, run, args, epochs=1, capped=True):
     import book_utils as d2l
+    from book_utils.engine.devices import autocast
     torch.manual_seed(args.seed)
     model = build(name, run)
     if model is None:
@@ -109,7 +111,7 @@ def run_ours(name, run, args, epochs=1, capped=True):
     _, seconds = common.timed(lambda: trainer.fit(model, data))
     return {'seconds': seconds, 'train_batches': trainer.train_batch_idx,
             'val_batches': trainer.val_batch_idx, 'device': str(trainer.device),
-            'amp': d2l.devices.autocast(trainer.device, trainer.amp).__class__.__name__ != 'nullcontext',
+            'amp': autocast(trainer.device, trainer.amp).__class__.__name__ != 'nullcontext',
             'channels_last': trainer.steps.channels_last,
             'val_acc': trainer.history[-1].get('val_acc') if trainer.history else None,
             'val_acc_by_epoch': [h.get('val_acc') for h in trainer.history],

@@ -13,30 +13,30 @@ from matplotlib import pyplot as plt  # noqa: F401
 from torch import nn  # noqa: F401
 from torch.nn import functional as F  # noqa: F401
 
-from .classic import (evaluate_accuracy_gpu, evaluate_loss, get_dataloader_workers,
+from .classic.training import (evaluate_accuracy_gpu, evaluate_loss, get_dataloader_workers,
                       get_fashion_mnist_labels, load_data_fashion_mnist, resnet18, train_ch6)
-from .classic_regression import (SGD, LinearRegression, LinearRegressionScratch, SoftmaxRegression,
+from .classic.regression import (SGD, LinearRegression, LinearRegressionScratch, SoftmaxRegression,
                                  SyntheticRegressionData, linreg, load_array, sgd, squared_loss,
                                  synthetic_data)
-from .classic_tools import Accumulator, Animator, Timer, accuracy, check_len, check_shape
+from .classic.tools import Accumulator, Animator, Timer, accuracy, check_len, check_shape
 from .data import (DataCorruptError, DataModule, DataPermissionError, DataUnavailableError,
                    FashionMNIST,
                    TensorLoader, load_fashion_mnist)
-from .devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
+from .engine.devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
 from .hparams import HyperParameters, add_to_class
 from .models import *  # noqa: F401,F403
-from .module import Classifier, InputSpec, Module, init_cnn
-from .ops import (comp_conv2d, conv_output_shape, corr2d, corr2d_multi_in, corr2d_multi_in_out,
+from .engine.module import Classifier, InputSpec, Module, init_cnn
+from .teaching.ops import (comp_conv2d, conv_output_shape, corr2d, corr2d_multi_in, corr2d_multi_in_out,
                   corr2d_multi_in_out_1x1, pool2d)
-from .plot import ProgressBoard, plot, set_axes, set_figsize, show_images, use_svg_display
-from .profiles import active_profile
-from .run_settings import settings
+from .teaching.plot import ProgressBoard, plot, set_axes, set_figsize, show_images, use_svg_display
+from .engine.profiles import active_profile
+from .chapter_runs import settings
 from .results import record_run
-from .tensors import *  # noqa: F401,F403
-from .tensors import numpy, size, reshape, to, reduce_sum, argmax, astype, transpose, \
+from .classic.tensors import *  # noqa: F401,F403
+from .classic.tensors import numpy, size, reshape, to, reduce_sum, argmax, astype, transpose, \
     reduce_mean, expand_dims, swapaxes, repeat  # noqa: F401
-from .checkpoint import CheckpointError
-from .train import DivergenceWarning, Trainer
+from .engine.checkpoint import CheckpointError
+from .engine.train import DivergenceWarning, Trainer
 
 __version__ = '0.1.0'
 

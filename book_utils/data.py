@@ -23,7 +23,7 @@ from torch.nn import functional as F
 
 from .checks import check_int, check_pair
 from .hparams import HyperParameters
-from .profiles import active_profile
+from .engine.profiles import active_profile
 
 __all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataModule',
            'FashionMNIST', 'TensorLoader', 'load_fashion_mnist']
@@ -429,7 +429,7 @@ class FashionMNIST(DataModule):
                             transform=lambda images: to_float_images(images, self.resize))
 
     def visualize(self, batch, nrows=1, ncols=8, labels=[]):
-        from .plot import show_images
+        from .teaching.plot import show_images
         X, y = batch
         if not labels:
             labels = self.text_labels(y)

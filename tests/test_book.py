@@ -237,7 +237,7 @@ def test_setup_page_shows_the_cell_readers_see_on_colab():
 # -- the reference-results page ------------------------------------------------------------
 
 def test_published_accuracies_cover_every_trained_model_and_cite_their_source():
-    from book_utils import profiles
+    from book_utils.engine import profiles
     published = json.loads((ROOT / 'book_utils' / 'results' / 'd2l_published.json').read_text())
     assert set(published['runs']) == set(profiles.FULL_RUNS)
     assert 'read off' in published['source'] and '1.0.3' in published['source']

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils.checkpoint import Checkpointer, CheckpointError
+from book_utils.engine.checkpoint import Checkpointer, CheckpointError
 
 
 class Counting(d2l.LeNet):

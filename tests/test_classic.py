@@ -13,7 +13,8 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils import classic_tools, notices
+from book_utils.classic import tools as classic_tools
+from book_utils.engine import notices
 from book_utils import data as data_mod
 
 
@@ -299,7 +300,7 @@ def test_animator_updates_one_image_in_place_in_a_notebook(monkeypatch):
         calls.append('display')
         return Handle()
     monkeypatch.setattr(IPython.display, 'display', display)
-    for module in (classic_tools, sys.modules['book_utils.plot']):
+    for module in (classic_tools, sys.modules['book_utils.teaching.plot']):
         monkeypatch.setattr(module, 'in_notebook', lambda: True)
     animator = d2l.Animator(legend=['a'])
     for x in range(3):

@@ -7,7 +7,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import book_utils as d2l
-from book_utils.costs import layer_flops, num_params
+from book_utils.teaching.costs import layer_flops, num_params
 
 
 def _measured(layer, X):

@@ -2,7 +2,8 @@
 import pytest
 
 import book_utils as d2l
-from book_utils import profiles, run_settings
+from book_utils import chapter_runs as run_settings
+from book_utils.engine import profiles
 
 
 def test_full_is_d2ls_settings(profile, capsys):
@@ -103,7 +104,7 @@ def test_cpu_note_says_what_the_smaller_image_does_to_the_network(profile, capsy
 def test_measuring_the_network_leaves_the_readers_notices_unsaid(profile, monkeypatch, capsys):
     """settings() builds the model on the meta device to describe it; the reader's first real
     model must still hear init_cnn's one-line notice."""
-    from book_utils import notices
+    from book_utils.engine import notices
     monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
     profile('cpu')
     d2l.settings('alexnet', verbose=False)

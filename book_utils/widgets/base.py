@@ -16,7 +16,7 @@ from IPython.display import display
 from matplotlib.figure import Figure
 
 from ..checks import check_bool, check_float, check_int
-from ..plot import figure_png
+from ..teaching.plot import figure_png
 from . import static_view
 
 STATIC_NOTE = 'Launch this page on Colab to interact'

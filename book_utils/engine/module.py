@@ -10,10 +10,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .checks import check_int
+from ..checks import check_int
 from .notices import say_once
-from .hparams import HyperParameters, add_to_class
-from .plot import ProgressBoard
+from ..hparams import HyperParameters, add_to_class
+from ..teaching.plot import ProgressBoard
 
 __all__ = ['HyperParameters', 'add_to_class', 'InputSpec', 'Module', 'Classifier', 'init_cnn']
 

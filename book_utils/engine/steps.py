@@ -10,7 +10,7 @@ explained in those terms instead of torch's words.
 import torch
 from torch import nn
 
-from .checks import check_bool, check_choice
+from ..checks import check_bool, check_choice
 from .devices import autocast, channels_last_helps
 
 __all__ = ['CappedLoader', 'capped', 'DeviceSteps']

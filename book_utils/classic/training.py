@@ -18,14 +18,14 @@ import time
 import torch
 from torch import nn
 
-from .checks import check_choice, check_float, check_int, check_pair
-from .classic_tools import Animator, correct_count
-from .data import TEXT_LABELS, FashionMNIST
-from .devices import checked_device
-from .notices import say_once
-from .models.resnet import RESNET_ARCHS, Residual
-from .profiles import active_profile
-from .steps import CappedLoader, DeviceSteps
+from ..checks import check_choice, check_float, check_int, check_pair
+from .tools import Animator, correct_count
+from ..data import TEXT_LABELS, FashionMNIST
+from ..engine.devices import checked_device
+from ..engine.notices import say_once
+from ..models.resnet import RESNET_ARCHS, Residual
+from ..engine.profiles import active_profile
+from ..engine.steps import CappedLoader, DeviceSteps
 
 __all__ = ['load_data_fashion_mnist', 'get_fashion_mnist_labels', 'get_dataloader_workers',
            'evaluate_accuracy_gpu', 'evaluate_loss', 'train_ch6', 'resnet18']

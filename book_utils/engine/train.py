@@ -14,9 +14,9 @@ import torch
 from torch import nn
 
 from .checkpoint import Checkpointer, describe_run
-from .checks import check_bool, check_float, check_int
+from ..checks import check_bool, check_float, check_int
 from .devices import channels_last_helps, training_device
-from .hparams import HyperParameters
+from ..hparams import HyperParameters
 from .profiles import active_profile
 from .report import DivergenceWarning, EpochMeter, Event, choose_reporter, divergence_advice
 from .steps import CappedLoader, DeviceSteps, capped

@@ -14,7 +14,7 @@ from torch import nn
 from matplotlib import patches
 from matplotlib import pyplot as plt
 
-from .checks import check_pair
+from ..checks import check_pair
 
 __all__ = ['Grid', 'show_grids', 'show_pipeline', 'layer_label', 'draw_stack']
 

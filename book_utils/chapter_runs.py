@@ -13,8 +13,8 @@ import torch
 from torch import nn
 
 from . import models
-from .notices import not_remembered
-from .profiles import CPU_RUNS, FULL_RUNS, SMOKE_RUNS, RunSettings, active_profile, describe_reduction
+from .engine.notices import not_remembered
+from .engine.profiles import CPU_RUNS, FULL_RUNS, SMOKE_RUNS, RunSettings, active_profile, describe_reduction
 
 __all__ = ['settings', 'network_shape', 'NetworkShape']
 
