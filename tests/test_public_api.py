@@ -36,3 +36,37 @@ def test_the_comparison_sees_a_changed_default():
     from public_api import parameters
     assert parameters(corr2d) != BEFORE['corr2d']['signature']
     assert parameters(book_utils.corr2d) == BEFORE['corr2d']['signature']
+
+
+def test_all_lists_exactly_the_public_names():
+    assert sorted(book_utils.__all__) == sorted(BEFORE)
+    assert len(book_utils.__all__) == len(set(book_utils.__all__))
+
+
+def defined_names(path):
+    """Names a module's own top level binds by def, class or assignment (not by import)."""
+    import ast
+    names = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+MODULES_WITH_ALL = [p for p in sorted(Path(book_utils.__file__).parent.rglob('*.py'))
+                    if p.name != '__init__.py' and '__all__' in p.read_text()]
+
+
+@pytest.mark.parametrize('path', MODULES_WITH_ALL, ids=lambda p: p.stem)
+def test_a_module_exports_only_names_it_owns(path):
+    """Re-exporting is the job of a package's __init__.py; a module's __all__ lists only what
+    it defines, so that a reader who follows a name finds its code there."""
+    import importlib
+    package_root = Path(book_utils.__file__).parent.parent
+    name = '.'.join(path.relative_to(package_root).with_suffix('').parts)
+    exported = set(importlib.import_module(name).__all__)
+    assert exported <= defined_names(path), \
+        f'{name}.__all__ lists names defined elsewhere: {sorted(exported - defined_names(path))}'

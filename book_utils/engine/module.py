@@ -15,7 +15,7 @@ from .notices import say_once
 from ..hparams import HyperParameters, add_to_class
 from ..teaching.plot import ProgressBoard
 
-__all__ = ['HyperParameters', 'add_to_class', 'InputSpec', 'Module', 'Classifier', 'init_cnn']
+__all__ = ['InputSpec', 'Module', 'Classifier', 'init_cnn']
 
 
 class InputSpec:

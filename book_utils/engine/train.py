@@ -21,7 +21,7 @@ from .profiles import active_profile
 from .report import DivergenceWarning, EpochMeter, Event, choose_reporter, divergence_advice
 from .steps import CappedLoader, DeviceSteps, capped
 
-__all__ = ['Trainer', 'DivergenceWarning', 'CappedLoader', 'channels_last_helps']
+__all__ = ['Trainer']
 
 
 class Trainer(HyperParameters):
