@@ -67,13 +67,12 @@ def d2l_classifier(net, lr):
 
 
 def settings_for(name, args):
-    from book_utils import chapter_runs as run_settings
-    from book_utils.engine import profiles
-    run = run_settings.settings(MODELS[name][0], verbose=False)
+    from book_utils import chapter_runs
+    run = chapter_runs.settings(MODELS[name][0], verbose=False)
     if args.dry_run:   # the cpu profile's sizes, tiny batches
-        run = profiles.RunSettings(**dict(vars(run), batch_size=args.batch_size or 8))
+        run = chapter_runs.RunSettings(**dict(vars(run), batch_size=args.batch_size or 8))
     elif args.batch_size:
-        run = profiles.RunSettings(**dict(vars(run), batch_size=args.batch_size))
+        run = chapter_runs.RunSettings(**dict(vars(run), batch_size=args.batch_size))
     return run
 
 

@@ -237,9 +237,9 @@ def test_setup_page_shows_the_cell_readers_see_on_colab():
 # -- the reference-results page ------------------------------------------------------------
 
 def test_published_accuracies_cover_every_trained_model_and_cite_their_source():
-    from book_utils.engine import profiles
+    from book_utils import chapter_runs
     published = json.loads((ROOT / 'book_utils' / 'results' / 'd2l_published.json').read_text())
-    assert set(published['runs']) == set(profiles.FULL_RUNS)
+    assert set(published['runs']) == set(chapter_runs.FULL_RUNS)
     assert 'read off' in published['source'] and '1.0.3' in published['source']
     assert published['citation'] in (ROOT / 'references.bib').read_text()
     for run in published['runs'].values():
