@@ -60,13 +60,8 @@ def _package_version():
 
 
 def _base_loader(loader):
-    """The loader under wrappers such as the profile's ``CappedLoader``."""
-    for _ in range(8):
-        inner = loader.__dict__.get('loader') if hasattr(loader, '__dict__') else None
-        if inner is None:
-            break
-        loader = inner
-    return loader
+    """The loader under the profile's cap (``CappedLoader.base_loader``), or ``loader``."""
+    return getattr(loader, 'base_loader', loader)
 
 
 def describe_run(trainer, model, data):

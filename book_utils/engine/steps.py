@@ -29,6 +29,11 @@ class CappedLoader:
         for _, batch in zip(range(self.limit), self.loader):   # range first: no extra batch
             yield batch
 
+    @property
+    def base_loader(self):
+        """The loader under every cap: the one whose seed and generator a checkpoint saves."""
+        return getattr(self.loader, 'base_loader', self.loader)
+
     def __getattr__(self, name):
         return getattr(self.loader, name)
 
