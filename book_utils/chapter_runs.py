@@ -15,6 +15,8 @@ from torch import nn
 from . import models
 from .engine.notices import not_remembered
 from .engine.profiles import active_profile
+from .lazy_layers import materialise
+from .teaching.costs import num_params
 
 __all__ = ['RunSettings', 'FULL_RUNS', 'CPU_RUNS', 'SMOKE_RUNS', 'settings', 'network_shape',
            'NetworkShape']
@@ -139,12 +141,12 @@ def network_shape(model, resize, arch=None):
     with torch.device('meta'), contextlib.redirect_stdout(io.StringIO()), not_remembered():
         net = (cls(arch=arch) if arch else cls()).eval()   # batch norm: one image is enough
         X = torch.zeros(1, 1, *resize)
-        net(X)                                  # lazy layers take their shapes
+        materialise(net, lambda: net(X))
         hooks = [m.register_forward_hook(record) for m in net.modules()]
         net(X)
     for hook in hooks:
         hook.remove()
-    return NetworkShape(parameters=sum(p.numel() for p in net.parameters()), last_map=last_map[0],
+    return NetworkShape(parameters=num_params(net), last_map=last_map[0],
                         point_convs=sum(seen), convs=len(seen))
 
 

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / 'book_utils'
 # Bottom to top. A unit may import only from units in lower layers (and from itself).
 UNITS = [
     {'checks'},                            # argument checks, used everywhere
-    {'hparams', 'results'},                # D2L's two class tricks; the measured runs (JSON)
+    {'hparams', 'results', 'lazy_layers'},  # D2L's class tricks; measured runs; lazy shapes
     {'teaching'},                          # ops, costs, diagrams, plot
     {'engine'},                            # Module, Trainer, steps, reports, checkpoints, caps
     {'data'},                              # Fashion-MNIST

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from ..checks import check_bool, check_choice
+from ..lazy_layers import materialise
 from .devices import autocast, channels_last_helps
 
 __all__ = ['CappedLoader', 'capped', 'DeviceSteps']
@@ -63,12 +64,7 @@ class DeviceSteps:
         model.to(self.device)
         if self.option == 'auto':
             self.channels_last = channels_last_helps(model, self.device)
-        if any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters()):
-            was_training = model.training
-            model.eval()
-            with torch.no_grad():
-                self.run(lambda b: model(*b[:-1]), first_batch(), model)
-            model.train(was_training)
+        materialise(model, lambda: self.run(lambda b: model(*b[:-1]), first_batch(), model))
         if self.channels_last:   # after lazy init, so new weights get the layout too
             model.to(memory_format=torch.channels_last)
 
