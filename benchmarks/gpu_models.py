@@ -32,7 +32,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (sets MPLBACKEND=Agg before matplotlib loads)
-
 import torch  # noqa: E402
 
 # name -> (settings key, how to build ours from the run settings)

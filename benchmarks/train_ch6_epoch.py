@@ -28,7 +28,6 @@ from pathlib import Path
 os.environ['BOOK_PROFILE'] = 'cpu'   # no smoke caps: both sides see every batch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (sets MPLBACKEND=Agg before matplotlib loads)
-
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 

@@ -94,9 +94,9 @@ from .engine.train import Trainer
 from .hparams import HyperParameters, add_to_class
 from .models import (
     RESNET_ARCHS,
+    VGG,
     VGG11_QUARTER,
     VGG_ARCHS,
-    VGG,
     AlexNet,
     BatchNorm,
     BNLeNet,
@@ -105,16 +105,17 @@ from .models import (
     Inception,
     LeNet,
     NiN,
+    Residual,
     ResNet,
     ResNet18,
     ResNeXtBlock,
-    Residual,
     batch_norm,
     nin_block,
     vgg_block,
 )
 from .results import record_run
-from .setup_cell import __version__, show_setup
+from .setup_cell import __version__ as __version__
+from .setup_cell import show_setup
 from .teaching.ops import (
     comp_conv2d,
     conv_output_shape,

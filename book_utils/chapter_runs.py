@@ -150,16 +150,20 @@ def network_shape(model, resize, arch=None):
                         point_convs=sum(seen), convs=len(seen))
 
 
+def _map_size(shape):
+    """'5x5': the height and width of a network's last feature map."""
+    return f'{shape.last_map[1]}x{shape.last_map[2]}'
+
+
 def _describe_network(model, full, run):
     """One sentence on what the reduced image size does to the network ('' if nothing)."""
     if run['resize'] == full['resize'] and run.get('arch') == full.get('arch'):
         return ''
     small = network_shape(model, run['resize'], run.get('arch'))
     big = network_shape(model, full['resize'], full.get('arch'))
-    size = lambda shape: f'{shape.last_map[1]}x{shape.last_map[2]}'
     text = (f"At {run['resize'][0]}x{run['resize'][1]} the network has "
             f"{small.parameters / 1e6:.1f} M parameters ({big.parameters / 1e6:.1f} M in D2L's run) "
-            f"and its last feature map is {size(small)} ({size(big)} in D2L's run)")
+            f"and its last feature map is {_map_size(small)} ({_map_size(big)} in D2L's run)")
     if small.point_convs > big.point_convs:
         verb = 'runs' if small.point_convs == 1 else 'run'
         text += (f"; {small.point_convs} of its {small.convs} convolutions larger than 1x1 {verb} "

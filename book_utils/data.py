@@ -22,8 +22,8 @@ import torch
 from torch.nn import functional as F
 
 from .checks import check_int, check_pair
-from .hparams import HyperParameters
 from .engine.profiles import active_profile
+from .hparams import HyperParameters
 
 __all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataModule',
            'FashionMNIST', 'TensorLoader', 'load_fashion_mnist']

@@ -14,7 +14,6 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
 from project_tools import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -406,6 +405,7 @@ def test_no_formula_is_cut_by_a_list_marker(name):
 
 def test_show_setup_makes_warnings_show_category_and_message_only(capsys):
     import warnings
+
     import book_utils
     saved = warnings.formatwarning
     try:

@@ -13,9 +13,9 @@ import torch
 from torch import nn
 
 import book_utils as d2l
+from book_utils import data as data_mod
 from book_utils.classic import tools as classic_tools
 from book_utils.engine import notices
-from book_utils import data as data_mod
 
 
 def lenet():

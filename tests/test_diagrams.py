@@ -6,7 +6,6 @@ from matplotlib import patches
 from matplotlib import pyplot as plt
 
 import book_utils as d2l
-
 from book_utils.teaching.diagrams import WINDOW_COLOURS, Grid, draw_stack, show_grids, show_pipeline
 
 matplotlib.use('Agg')

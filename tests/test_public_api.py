@@ -5,9 +5,9 @@ import json
 from pathlib import Path
 
 import pytest
+from public_api import SNAPSHOT, describe
 
 import book_utils
-from public_api import SNAPSHOT, describe
 
 BEFORE = json.loads((Path(__file__).parent / SNAPSHOT).read_text())
 NOW = describe(book_utils)

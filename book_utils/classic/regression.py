@@ -17,8 +17,8 @@ from torch import nn
 
 from ..checks import check_int
 from ..data import DataModule, TensorLoader
-from ..hparams import HyperParameters
 from ..engine.module import Classifier, Module
+from ..hparams import HyperParameters
 
 __all__ = ['synthetic_data', 'load_array', 'linreg', 'squared_loss', 'sgd',
            'SyntheticRegressionData', 'LinearRegressionScratch', 'SGD', 'LinearRegression',

@@ -19,14 +19,14 @@ import torch
 from torch import nn
 
 from ..checks import check_choice, check_float, check_int, check_pair
-from .tools import Animator, correct_count
 from ..data import TEXT_LABELS, FashionMNIST
 from ..engine.devices import checked_device
 from ..engine.notices import say_once
-from ..models.resnet import RESNET_ARCHS, Residual
 from ..engine.profiles import active_profile
 from ..engine.steps import CappedLoader, DeviceSteps
 from ..lazy_layers import materialise
+from ..models.resnet import RESNET_ARCHS, Residual
+from .tools import Animator, correct_count
 
 __all__ = ['load_data_fashion_mnist', 'get_fashion_mnist_labels', 'get_dataloader_workers',
            'evaluate_accuracy_gpu', 'evaluate_loss', 'train_ch6', 'resnet18']

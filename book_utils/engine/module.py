@@ -11,9 +11,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..checks import check_int
-from .notices import say_once
-from ..hparams import HyperParameters, add_to_class
+from ..hparams import HyperParameters
 from ..teaching.plot import ProgressBoard
+from .notices import say_once
 
 __all__ = ['InputSpec', 'Module', 'Classifier', 'init_cnn']
 

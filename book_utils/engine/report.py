@@ -16,8 +16,8 @@ import warnings
 
 import torch
 
-from .notices import say_once
 from ..teaching.plot import in_notebook
+from .notices import say_once
 
 __all__ = ['DivergenceWarning', 'Event', 'Reporter', 'ConsoleReporter', 'NotebookReporter',
            'choose_reporter', 'EpochMeter', 'metrics_text', 'divergence_advice']

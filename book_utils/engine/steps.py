@@ -8,7 +8,6 @@ on the first step, a loss that cannot compare the output with the labels
 explained in those terms instead of torch's words.
 """
 import torch
-from torch import nn
 
 from ..checks import check_bool, check_choice
 from ..lazy_layers import materialise

@@ -13,13 +13,13 @@ import time
 import torch
 from torch import nn
 
-from .checkpoint import Checkpointer, describe_run
 from ..checks import check_bool, check_float, check_int
-from .devices import channels_last_helps, training_device
 from ..hparams import HyperParameters
+from .checkpoint import Checkpointer, describe_run
+from .devices import training_device
 from .profiles import active_profile
-from .report import DivergenceWarning, EpochMeter, Event, choose_reporter, divergence_advice
-from .steps import CappedLoader, DeviceSteps, capped
+from .report import EpochMeter, Event, choose_reporter, divergence_advice
+from .steps import DeviceSteps, capped
 
 __all__ = ['Trainer']
 

@@ -10,9 +10,9 @@ import dataclasses
 
 import numpy as np
 import torch
-from torch import nn
 from matplotlib import patches
 from matplotlib import pyplot as plt
+from torch import nn
 
 from ..checks import check_pair
 from ..lazy_layers import has_lazy_parameters, materialise
