@@ -14,7 +14,7 @@ from torch import nn
 
 from . import models
 from .engine.notices import not_remembered
-from .engine.profiles import active_profile
+from .engine.profiles import Profile, active_profile
 from .lazy_layers import materialise
 from .teaching.costs import num_params
 
@@ -40,7 +40,7 @@ class RunSettings:
     profile: str = 'full'
     note: str = ''
 
-    def data_kwargs(self):
+    def data_kwargs(self) -> dict:
         """Keyword arguments for ``FashionMNIST``."""
         return dict(batch_size=self.batch_size, resize=self.resize,
                     num_train=self.num_train, num_val=self.num_val)
@@ -84,7 +84,7 @@ CPU_RUNS = {
 SMOKE_RUNS = {name: dict(CPU_RUNS[name], max_epochs=1) for name in CPU_RUNS}
 
 
-def describe_reduction(full, run, profile):
+def describe_reduction(full: dict, run: dict, profile: Profile) -> str:
     """What ``run`` changes from D2L's ``full`` settings, as a phrase ('' if nothing)."""
     changes = []
     if run['resize'] != full['resize']:
@@ -121,7 +121,7 @@ class NetworkShape:
     convs: int               # convolutions with a kernel larger than 1x1
 
 
-def network_shape(model, resize, arch=None):
+def network_shape(model: str, resize: tuple[int, int], arch: tuple | None = None) -> NetworkShape:
     """Build ``model`` (a key of the table) on the meta device and measure it at ``resize``.
 
     A smaller image changes more than the speed: layers whose size depends on the
@@ -171,7 +171,7 @@ def _describe_network(model, full, run):
     return text + '.'
 
 
-def settings(model, verbose=True):
+def settings(model: str, verbose: bool = True) -> RunSettings:
     """The run settings for ``model`` (a key of the table, e.g. ``'alexnet'``).
 
     Prints a short note saying what the active profile changed from D2L's settings, and

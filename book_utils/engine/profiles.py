@@ -25,7 +25,7 @@ class Profile:
     max_val_batches: int | None = None    # cap on batches per validation pass
     max_batch_size: int | None = None     # cap on FashionMNIST(batch_size=...)
 
-    def capped_batch_size(self, batch_size):
+    def capped_batch_size(self, batch_size: int) -> int:
         """The batch size FashionMNIST uses when ``batch_size`` is asked for."""
         return min(batch_size, self.max_batch_size) if self.max_batch_size else batch_size
 
@@ -37,12 +37,12 @@ _PROFILES = {
 }
 
 
-def default_profile_name():
+def default_profile_name() -> str:
     """``full`` where a CUDA GPU is present, ``cpu`` otherwise."""
     return 'full' if torch.cuda.is_available() else 'cpu'
 
 
-def active_profile():
+def active_profile() -> Profile:
     """The profile named by ``BOOK_PROFILE`` (read on every call, so tests can change it)."""
     name = os.environ.get('BOOK_PROFILE', '').strip().lower() or default_profile_name()
     if name not in _PROFILES:
