@@ -56,7 +56,7 @@ def d2l_loaders(root):
 
 
 def run_side(name, root, args):
-    from book_utils.engine.steps import CappedLoader
+    from book_utils.engine.placement import CappedLoader
     lib = common.oracle() if name == 'd2l' else __import__('book_utils')
     torch.manual_seed(args.seed)
     train_iter, test_iter = d2l_loaders(root) if name == 'd2l' else \

@@ -246,7 +246,7 @@ def test_lock_is_released_when_fit_fails(tmp_path, data):
 def test_the_checkpoint_finds_the_loader_under_the_caps_by_its_attribute():
     """The seed and generator saved are the base loader's, however many caps wrap it."""
     from book_utils.engine.checkpoint import _base_loader
-    from book_utils.engine.steps import CappedLoader
+    from book_utils.engine.placement import CappedLoader
     base = d2l.TensorLoader((torch.zeros(8, 1), torch.zeros(8)), batch_size=2, shuffle=True,
                             seed=3)
     assert CappedLoader(CappedLoader(base, 3), 2).base_loader is base

@@ -31,7 +31,7 @@ UNIT_RANK = {name: i for i, names in enumerate(UNITS) for name in names}
 # Inside a subpackage, bottom to top; its __init__.py sits above all of its files.
 INSIDE = {
     'engine': [{'notices', 'devices', 'profiles'},
-               {'module', 'report', 'steps', 'checkpoint'},
+               {'module', 'report', 'placement', 'checkpoint'},
                {'train'}],
     'classic': [{'tensors', 'tools'}, {'regression', 'training'}],
     'teaching': [{'ops', 'costs', 'diagrams', 'plot'}],

@@ -22,8 +22,8 @@ from ..checks import check_choice, check_float, check_int, check_pair
 from ..data import TEXT_LABELS, FashionMNIST
 from ..engine.devices import checked_device
 from ..engine.notices import say_once
+from ..engine.placement import CappedLoader, DeviceSteps
 from ..engine.profiles import active_profile
-from ..engine.steps import CappedLoader, DeviceSteps
 from ..lazy_layers import materialise
 from ..models.resnet import RESNET_ARCHS, Residual
 from .tools import Animator, correct_count

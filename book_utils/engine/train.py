@@ -19,9 +19,9 @@ from ..checks import check_bool, check_float, check_int
 from ..hparams import HyperParameters
 from .checkpoint import Checkpointer, describe_run
 from .devices import training_device
+from .placement import DeviceSteps, capped
 from .profiles import active_profile
 from .report import EpochMeter, Event, Reporter, choose_reporter, divergence_advice
-from .steps import DeviceSteps, capped
 
 __all__ = ['Trainer']
 
