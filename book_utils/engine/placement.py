@@ -1,4 +1,4 @@
-"""How batches and steps run on the training device, below the Trainer's loop.
+"""Placement: where and how the Trainer's steps run (device, memory layout, precision).
 
 Batches: the profile's cap on batches per pass (``CappedLoader``), the move to
 the device and the channels-last layout. Steps: mixed precision, the fallback
