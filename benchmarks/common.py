@@ -88,7 +88,8 @@ def d2l_fashion_mnist(root, batch_size, resize):
 
 def cap_batches(data, train_batches=None, val_batches=None):
     """Make ``data``'s loaders stop after the given numbers of batches (None: no cap)."""
-    from book_utils.train import CappedLoader   # the Trainer's own cap, so both sides match
+    # the Trainer's own cap, so both sides match
+    from book_utils.engine.placement import CappedLoader
     get = data.get_dataloader
 
     def capped(train):

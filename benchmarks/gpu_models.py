@@ -32,7 +32,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (sets MPLBACKEND=Agg before matplotlib loads)
-
 import torch  # noqa: E402
 
 # name -> (settings key, how to build ours from the run settings)
@@ -67,12 +66,12 @@ def d2l_classifier(net, lr):
 
 
 def settings_for(name, args):
-    from book_utils import profiles, run_settings
-    run = run_settings.settings(MODELS[name][0], verbose=False)
+    from book_utils import chapter_runs
+    run = chapter_runs.settings(MODELS[name][0], verbose=False)
     if args.dry_run:   # the cpu profile's sizes, tiny batches
-        run = profiles.RunSettings(**dict(vars(run), batch_size=args.batch_size or 8))
+        run = chapter_runs.RunSettings(**dict(vars(run), batch_size=args.batch_size or 8))
     elif args.batch_size:
-        run = profiles.RunSettings(**dict(vars(run), batch_size=args.batch_size))
+        run = chapter_runs.RunSettings(**dict(vars(run), batch_size=args.batch_size))
     return run
 
 
@@ -97,6 +96,7 @@ def run_d2l(name, run, root, args):
 
 def run_ours(name, run, args, epochs=1, capped=True):
     import book_utils as d2l
+    from book_utils.engine.devices import autocast
     torch.manual_seed(args.seed)
     model = build(name, run)
     if model is None:
@@ -109,7 +109,7 @@ def run_ours(name, run, args, epochs=1, capped=True):
     _, seconds = common.timed(lambda: trainer.fit(model, data))
     return {'seconds': seconds, 'train_batches': trainer.train_batch_idx,
             'val_batches': trainer.val_batch_idx, 'device': str(trainer.device),
-            'amp': d2l.devices.autocast(trainer.device, trainer.amp).__class__.__name__ != 'nullcontext',
+            'amp': autocast(trainer.device, trainer.amp).__class__.__name__ != 'nullcontext',
             'channels_last': trainer.steps.channels_last,
             'val_acc': trainer.history[-1].get('val_acc') if trainer.history else None,
             'val_acc_by_epoch': [h.get('val_acc') for h in trainer.history],

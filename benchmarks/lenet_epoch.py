@@ -31,7 +31,6 @@ from pathlib import Path
 os.environ['BOOK_PROFILE'] = 'cpu'   # no smoke caps: both sides see every batch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (sets MPLBACKEND=Agg before matplotlib loads)
-
 import torch  # noqa: E402
 
 BATCH, LR = 128, 0.1
@@ -77,8 +76,9 @@ def run_ours(args):
 
 def run_floor(args):
     """The floor: a bare loop over in-memory float tensors, no Trainer, no validation."""
-    import book_utils as d2l
     from torch.nn import functional as F
+
+    import book_utils as d2l
     torch.manual_seed(args.seed)
     data = d2l.FashionMNIST(batch_size=BATCH)
     X_all = data.train.images.unsqueeze(1).float().div(255)

@@ -28,7 +28,6 @@ from pathlib import Path
 os.environ['BOOK_PROFILE'] = 'cpu'   # no smoke caps: both sides see every batch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (sets MPLBACKEND=Agg before matplotlib loads)
-
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -57,7 +56,7 @@ def d2l_loaders(root):
 
 
 def run_side(name, root, args):
-    from book_utils.train import CappedLoader
+    from book_utils.engine.placement import CappedLoader
     lib = common.oracle() if name == 'd2l' else __import__('book_utils')
     torch.manual_seed(args.seed)
     train_iter, test_iter = d2l_loaders(root) if name == 'd2l' else \

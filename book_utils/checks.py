@@ -10,6 +10,7 @@ This module imports nothing from the package, so every other module may use it.
 """
 import math
 import numbers
+from collections.abc import Collection
 
 __all__ = ['check_int', 'check_pair', 'check_float', 'check_bool', 'check_choice']
 
@@ -27,7 +28,7 @@ def _range_text(low, high):
     return f'at most {high}'
 
 
-def check_int(value, name, low=None, high=None):
+def check_int(value: object, name: str, low: int | None = None, high: int | None = None) -> int:
     """``value`` as an ``int`` in ``[low, high]`` (either bound may be None)."""
     if not _is_int(value):
         raise TypeError(f'{name} must be an int, got {value!r} ({type(value).__name__}).')
@@ -37,7 +38,8 @@ def check_int(value, name, low=None, high=None):
     return value
 
 
-def check_pair(value, name, low=None, high=None):
+def check_pair(value: object, name: str, low: int | None = None,
+               high: int | None = None) -> tuple[int, int]:
     """``3 -> (3, 3)``, ``(3, 5) -> (3, 5)``: an int or a (height, width) pair of ints,
     each in ``[low, high]``; anything else (floats, strings, triples) is refused."""
     if _is_int(value):
@@ -54,7 +56,8 @@ def check_pair(value, name, low=None, high=None):
     return pair
 
 
-def check_float(value, name, low=None, high=None, *, low_open=False):
+def check_float(value: object, name: str, low: float | None = None, high: float | None = None,
+                *, low_open: bool = False) -> float:
     """``value`` as a finite ``float`` in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f'{name} must be a number, got {value!r} ({type(value).__name__}).')
@@ -69,14 +72,14 @@ def check_float(value, name, low=None, high=None, *, low_open=False):
     return value
 
 
-def check_bool(value, name):
+def check_bool(value: object, name: str) -> bool:
     """``True`` or ``False`` only: ``bool('off')`` is True, so strings are refused."""
     if not isinstance(value, bool):
         raise TypeError(f'{name} must be True or False, got {value!r}.')
     return value
 
 
-def check_choice(value, name, choices):
+def check_choice(value: object, name: str, choices: Collection) -> object:
     """``value`` if it is one of ``choices``; otherwise an error listing them."""
     if value not in choices:
         allowed = ', '.join(repr(c) for c in choices)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import book_utils as d2l
-from book_utils.profiles import SMOKE_BATCHES
+from book_utils.engine.profiles import SMOKE_BATCHES
 
 
 @pytest.fixture(scope='module')

@@ -14,10 +14,17 @@ from torch import nn
 
 import book_utils as d2l
 from book_utils import data as data_mod
-from book_utils import diagrams
-from book_utils.widgets import (conv_shape_explorer, conv_shapes, dashboard, kernel_designer,
-                                pooling, pooling_explorer, training_dashboard)
+from book_utils.teaching import diagrams
 from book_utils.widgets import conv_geometry as G
+from book_utils.widgets import (
+    conv_shape_explorer,
+    conv_shapes,
+    dashboard,
+    kernel_designer,
+    pooling,
+    pooling_explorer,
+    training_dashboard,
+)
 from book_utils.widgets import pool_maps as P
 
 kd_mod = importlib.import_module('book_utils.widgets.kernel_designer')   # the name is the function

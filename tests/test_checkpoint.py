@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils.checkpoint import Checkpointer, CheckpointError
+from book_utils.engine.checkpoint import Checkpointer, CheckpointError
 
 
 class Counting(d2l.LeNet):
@@ -254,3 +254,14 @@ def test_lock_is_released_when_fit_fails(tmp_path, data):
     with pytest.raises(RuntimeError, match='a bug'):
         fit(tmp_path, data, model=Broken())
     fit(tmp_path, data)   # not refused as 'in use'
+
+
+def test_the_checkpoint_finds_the_loader_under_the_caps_by_its_attribute():
+    """The seed and generator saved are the base loader's, however many caps wrap it."""
+    from book_utils.engine.checkpoint import _base_loader
+    from book_utils.engine.placement import CappedLoader
+    base = d2l.TensorLoader((torch.zeros(8, 1), torch.zeros(8)), batch_size=2, shuffle=True,
+                            seed=3)
+    assert CappedLoader(CappedLoader(base, 3), 2).base_loader is base
+    assert _base_loader(CappedLoader(CappedLoader(base, 3), 2)) is base
+    assert _base_loader(base) is base

@@ -13,9 +13,10 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils import classic_tools, notices
 from book_utils import data as data_mod
-from book_utils.profiles import SMOKE_BATCHES
+from book_utils.classic import tools as classic_tools
+from book_utils.engine import notices
+from book_utils.engine.profiles import SMOKE_BATCHES
 
 
 def lenet():
@@ -300,7 +301,7 @@ def test_animator_updates_one_image_in_place_in_a_notebook(monkeypatch):
         calls.append('display')
         return Handle()
     monkeypatch.setattr(IPython.display, 'display', display)
-    for module in (classic_tools, sys.modules['book_utils.plot']):
+    for module in (classic_tools, sys.modules['book_utils.teaching.plot']):
         monkeypatch.setattr(module, 'in_notebook', lambda: True)
     animator = d2l.Animator(legend=['a'])
     for x in range(3):

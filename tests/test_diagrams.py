@@ -6,8 +6,7 @@ from matplotlib import patches
 from matplotlib import pyplot as plt
 
 import book_utils as d2l
-
-from book_utils.diagrams import WINDOW_COLOURS, Grid, draw_stack, show_grids, show_pipeline
+from book_utils.teaching.diagrams import WINDOW_COLOURS, Grid, draw_stack, show_grids, show_pipeline
 
 matplotlib.use('Agg')
 

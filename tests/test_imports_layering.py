@@ -1,15 +1,10 @@
-"""Imports run one way: a module imports only from layers below its own.
+"""Imports run one way: a file imports only from layers below its own, and nothing imports
+itself back through a cycle.
 
-The layers, bottom to top (CONTRIBUTING.md's module map): argument checks;
-tensors, devices, profiles, ops and the other leaf helpers; ``hparams``; ``plot``;
-data, models' base class, checkpoints, reporting and steps; the Trainer and
-``results``; ``models/``; ``widgets/`` and D2L's function-style API (``classic``, which
-builds ``resnet18`` from ``models/``). A new module must be given a layer here.
-Parsed with ``ast``, so imports inside functions count too.
-
-Inside a subpackage the files are ranked the same way (``SUBPACKAGE_LAYERS``), so a
-cycle such as ``widgets.base -> static_view -> pooling -> base`` fails even though
-all three sit in one unit; a subpackage without a ranking must at least have no cycle.
+Every ``.py`` file of the package is parsed with ``ast``, so imports inside functions count
+too. Two rankings are checked: the package's units (its top-level modules and subpackages,
+``UNITS``) and, inside each subpackage, its files (``INSIDE``; the widgets rank their own
+files in ``WIDGETS``). A new module must be given a place in one of them.
 """
 import ast
 import sys
@@ -19,196 +14,208 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / 'book_utils'
 
-LAYERS = [
-    {'checks', 'notices'},
-    {'tensors', 'devices', 'profiles', 'ops', 'costs', 'diagrams', 'datasets'},
-    {'hparams'},
-    {'plot'},
-    {'data', 'module', 'checkpoint', 'report', 'steps', 'classic_tools'},
-    {'train', 'results', 'classic_regression'},
-    {'models'},
-    {'widgets', 'classic', 'run_settings'},
+# Bottom to top. A unit may import only from units in lower layers (and from itself).
+UNITS = [
+    {'checks'},                            # argument checks, used everywhere
+    {'hparams', 'results', 'lazy_layers'},  # D2L's class tricks; measured runs; lazy shapes
+    {'teaching'},                          # ops, costs, diagrams, plot
+    {'engine'},                            # Module, Trainer, steps, reports, checkpoints, caps
+    {'data'},                              # Fashion-MNIST
+    {'models'},                            # the networks of chapters 7 and 8
+    {'classic', 'chapter_runs'},           # D2L's function-style API; settings() per chapter
+    {'widgets'},                           # the interactive pages
+    {'setup_cell'},                        # what each notebook's first cell calls
 ]
-RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
+UNIT_RANK = {name: i for i, names in enumerate(UNITS) for name in names}
 
-#: bottom to top, the files of each subpackage ('__init__' sits above them all)
-SUBPACKAGE_LAYERS = {
-    'widgets': [
-        # leaves: the HTML parts of the kernel-free views, and each widget's pure maths
-        {'html_parts', 'conv_geometry', 'pool_maps', 'kernels', 'runs'},
-        {'base'},   # what every widget shares
-        {'conv_shapes', 'pooling', 'kernel_designer', 'dashboard'},   # one widget a file
-    ],
-    'models': [
-        {'arch'},
-        {'lenet', 'alexnet', 'vgg', 'nin', 'googlenet', 'batchnorm', 'resnet'},
-    ],
-    'results': [],   # only __init__.py
+# Inside a subpackage, bottom to top; its __init__.py sits above all of its files.
+INSIDE = {
+    'engine': [{'notices', 'devices', 'profiles'},
+               {'module', 'report', 'placement', 'checkpoint'},
+               {'train'}],
+    'classic': [{'tensors', 'tools'}, {'regression', 'training'}],
+    'teaching': [{'ops', 'costs', 'diagrams', 'plot'}],
+    'data': [{'datasets'}],
+    'models': [{'arch'}, {'lenet', 'alexnet', 'vgg', 'nin', 'googlenet', 'batchnorm', 'resnet'}],
 }
+WIDGETS = {'widgets': [{'html_parts', 'conv_geometry', 'pool_maps', 'kernels', 'runs'}, {'base'},
+                       {'conv_shapes', 'pooling', 'kernel_designer', 'dashboard'}]}
 
 
-def unit_of(path):
-    """'train' for book_utils/train.py, 'widgets' for anything in book_utils/widgets/."""
+def files():
+    return sorted(PACKAGE.rglob('*.py'))
+
+
+def dotted(path):
+    """('engine', 'train') for book_utils/engine/train.py, ('models',) for models/__init__.py."""
     parts = path.relative_to(PACKAGE).with_suffix('').parts
-    return parts[0]
+    return parts[:-1] if parts[-1] == '__init__' else parts
 
 
-def imported_units(path):
-    """The package units that ``path`` imports (relative or absolute), with line numbers."""
-    depth = len(path.relative_to(PACKAGE).parts) - 1   # 0 for book_utils/x.py
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            up = node.level - 1   # levels above the module's own folder
-            if up > depth:
-                continue
-            here = list(path.relative_to(PACKAGE).parts[:-1])[:depth - up]
-            target = here + (node.module.split('.') if node.module else [])
-            if not target:   # 'from . import x' in book_utils/: x is the unit
-                target = [alias.name for alias in node.names]
-            found += [(target[0], node.lineno)]
-        elif isinstance(node, ast.ImportFrom) and (node.module or '').startswith('book_utils.'):
-            found.append((node.module.split('.')[1], node.lineno))
-        elif isinstance(node, ast.Import):
-            found += [(a.name.split('.')[1], node.lineno) for a in node.names
-                      if a.name.startswith('book_utils.')]
-    return found
+def known_modules():
+    return {dotted(p) for p in files()}
 
 
-MODULES = sorted(p for p in PACKAGE.rglob('*.py') if p != PACKAGE / '__init__.py')
+def resolve(target, known):
+    """The longest prefix of ``target`` that is a module or package of the package."""
+    for n in range(len(target), 0, -1):
+        if tuple(target[:n]) in known:
+            return tuple(target[:n])
+    return ()
 
 
-def sibling_imports(path):
-    """The files of ``path``'s own subpackage that it imports, with line numbers:
-    ``from .base import x``, ``from . import runs``, ``from book_utils.widgets.base import x``."""
-    rel = path.relative_to(PACKAGE)
-    folder = rel.parts[:-1]
+def imports_of(path, known=None):
+    """[(imported module as a tuple of names, line)] for every package import in ``path``."""
+    known = known_modules() if known is None else known
+    here = dotted(path) if path.name == '__init__.py' else dotted(path)[:-1]
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         targets = []
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            targets = ([node.module.split('.')[0]] if node.module
-                       else [alias.name for alias in node.names])
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            parts = node.module.split('.')
-            if parts[:1 + len(folder)] == ['book_utils', *folder]:
-                rest = parts[1 + len(folder):]
-                targets = rest[:1] if rest else [alias.name for alias in node.names]
+        if isinstance(node, ast.ImportFrom) and node.level:
+            if node.level - 1 > len(here):
+                continue
+            base = list(here[:len(here) - (node.level - 1)])
+            base += node.module.split('.') if node.module else []
+            targets = [base + [a.name] for a in node.names]   # a name may be a submodule
+        elif isinstance(node, ast.ImportFrom) and (node.module or '').startswith('book_utils.'):
+            base = node.module.split('.')[1:]
+            targets = [base + [a.name] for a in node.names]
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split('.')
-                if parts[:1 + len(folder)] == ['book_utils', *folder] and len(parts) > 1 + len(folder):
-                    targets.append(parts[1 + len(folder)])
-        found += [(t, node.lineno) for t in targets if (PACKAGE.joinpath(*folder, t + '.py')).exists()
-                  or (PACKAGE.joinpath(*folder, t)).is_dir()]
-    return found
+            targets = [a.name.split('.')[1:] for a in node.names
+                       if a.name.startswith('book_utils.')]
+        for target in targets:
+            module = resolve(target, known)
+            if module and module != dotted(path):
+                found.append((module, node.lineno))
+    return sorted(set(found), key=lambda f: (f[1], f[0]))
 
 
-SUBPACKAGES = sorted({p.parent for p in MODULES if p.parent != PACKAGE})
+def unit_rank(module):
+    return UNIT_RANK[module[0]] if module else len(UNITS)   # () is book_utils/__init__.py
 
 
-def subpackage_rank(folder):
-    layers = SUBPACKAGE_LAYERS.get(folder.relative_to(PACKAGE).as_posix())
-    if layers is None:
-        return None
+def inside_rank(module, rankings):
+    """The rank of ``module`` among its subpackage's files (its __init__ above them all)."""
+    layers = rankings[module[0]]
+    if len(module) == 1:
+        return len(layers)
     rank = {name: i for i, names in enumerate(layers) for name in names}
-    rank['__init__'] = len(layers)
-    return rank
+    return rank[module[1]]
 
 
-def test_every_module_has_a_layer():
-    units = {unit_of(p) for p in MODULES}
-    assert units <= set(RANK), f'give these a layer in LAYERS: {sorted(units - set(RANK))}'
+def rankings():
+    return {**INSIDE, **WIDGETS}
 
 
-@pytest.mark.parametrize('path', MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_imports_point_down(path):
-    unit = unit_of(path)
-    wrong = [f'line {line}: {unit} (layer {RANK[unit]}) imports {target} (layer {RANK[target]})'
-             for target, line in imported_units(path)
-             if target != unit and RANK.get(target, -1) >= RANK[unit]]
+MODULES = files()
+
+
+def label(path):
+    return str(path.relative_to(PACKAGE))
+
+
+def test_every_unit_has_a_layer():
+    units = {dotted(p)[0] for p in MODULES if dotted(p)}
+    assert units <= set(UNIT_RANK), f'give these a layer in UNITS: {sorted(units - set(UNIT_RANK))}'
+
+
+def test_every_file_of_a_ranked_subpackage_has_a_rank():
+    missing = [label(p) for p in MODULES
+               if len(dotted(p)) == 2 and dotted(p)[0] in rankings()
+               and not any(dotted(p)[1] in names for names in rankings()[dotted(p)[0]])]
+    assert not missing, f'give these a rank in INSIDE: {missing}'
+
+
+@pytest.mark.parametrize('path', MODULES, ids=label)
+def test_imports_point_down_between_units(path):
+    me = dotted(path)
+    wrong = [f'line {line}: {".".join(me) or "__init__"} (layer {unit_rank(me)}) imports '
+             f'{".".join(target)} (layer {unit_rank(target)})'
+             for target, line in imports_of(path)
+             if me and target[0] != me[0] and unit_rank(target) >= unit_rank(me)]
     assert not wrong, '; '.join(wrong)
 
 
-def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
-    """The test itself: an import of the Trainer from the checks module is caught."""
-    fake = tmp_path / 'book_utils'
-    fake.mkdir()
-    (fake / 'checks.py').write_text('def f():\n    from .train import Trainer\n')
-    (fake / 'widgets').mkdir()
-    (fake / 'widgets' / 'x.py').write_text('from ..module import Module\nfrom . import runs\n')
-    monkeypatch.setattr(sys.modules[__name__], 'PACKAGE', fake)
-    assert imported_units(fake / 'checks.py') == [('train', 2)]
-    assert imported_units(fake / 'widgets' / 'x.py') == [('module', 1), ('widgets', 2)]
-    with pytest.raises(AssertionError, match='checks .layer 0. imports train'):
-        test_imports_point_down(fake / 'checks.py')
-
-
-@pytest.mark.parametrize('folder', SUBPACKAGES, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_files_inside_a_subpackage_import_down(folder):
-    """Every file of a ranked subpackage has a layer, and imports only files below it."""
-    rank = subpackage_rank(folder)
-    if rank is None:
-        pytest.skip(f'{folder.name} has no ranking in SUBPACKAGE_LAYERS (the cycle test covers it)')
-    files = {p.stem: p for p in folder.glob('*.py')}
-    assert set(files) <= set(rank), \
-        f'give these files of {folder.name}/ a layer in SUBPACKAGE_LAYERS: {sorted(set(files) - set(rank))}'
-    wrong = [f'{name}.py line {line}: {name} (layer {rank[name]}) imports {target} '
-             f'(layer {rank.get(target, "none")})'
-             for name, path in files.items() for target, line in sibling_imports(path)
-             if target != name and rank.get(target, len(rank)) >= rank[name]]
+@pytest.mark.parametrize('path', [p for p in MODULES if len(dotted(p)) == 2
+                                  and dotted(p)[0] in rankings()], ids=label)
+def test_imports_point_down_inside_a_subpackage(path):
+    me = dotted(path)
+    ranks = rankings()
+    wrong = [f'line {line}: {".".join(me)} (rank {inside_rank(me, ranks)}) imports '
+             f'{".".join(target)} (rank {inside_rank(target, ranks)})'
+             for target, line in imports_of(path)
+             if target[0] == me[0] and inside_rank(target, ranks) >= inside_rank(me, ranks)]
     assert not wrong, '; '.join(wrong)
 
 
-def _cycle(graph):
-    """One import cycle in ``graph`` (name -> imported names) as a list, or None."""
-    state = {}
+def find_cycle(graph):
+    """One cycle of ``graph`` ({node: {nodes it imports}}) as a list of nodes, or None."""
+    state, stack = {}, []
 
-    def visit(node, trail):
+    def visit(node):
         state[node] = 'open'
-        for nxt in graph.get(node, ()):
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 'open':
-                return trail[trail.index(nxt):] + [nxt] if nxt in trail else [node, nxt]
+                return stack[stack.index(nxt):] + [nxt]
             if nxt not in state:
-                found = visit(nxt, trail + [nxt])
-                if found:
-                    return found
+                cycle = visit(nxt)
+                if cycle:
+                    return cycle
         state[node] = 'done'
+        stack.pop()
         return None
 
-    for start in sorted(graph):
-        if start not in state:
-            found = visit(start, [start])
-            if found:
-                return found
+    for node in sorted(graph):
+        if node not in state:
+            cycle = visit(node)
+            if cycle:
+                return cycle
     return None
 
 
-@pytest.mark.parametrize('folder', SUBPACKAGES, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_no_import_cycle_inside_a_subpackage(folder):
-    graph = {p.stem: {t for t, _ in sibling_imports(p) if t != p.stem} for p in folder.glob('*.py')}
-    cycle = _cycle(graph)
-    assert cycle is None, f'import cycle inside {folder.name}/: {" -> ".join(cycle)}'
+def import_graph():
+    known = known_modules()
+    return {dotted(p): {t for t, _ in imports_of(p, known)} for p in MODULES}
 
 
-def test_the_checker_sees_a_cycle_inside_a_subpackage(tmp_path, monkeypatch):
-    """Today's widgets before the fix: base -> static_view -> pooling -> base, all in one unit."""
-    fake = tmp_path / 'book_utils'
-    (fake / 'widgets').mkdir(parents=True)
-    (fake / 'widgets' / '__init__.py').write_text('from .pooling import pooling_explorer\n')
-    (fake / 'widgets' / 'base.py').write_text('from . import static_view\n')
-    (fake / 'widgets' / 'static_view.py').write_text('def view():\n    from .pooling import x\n')
-    (fake / 'widgets' / 'pooling.py').write_text('from .base import BookWidget\n'
-                                                 'from book_utils.widgets import html_parts\n')
-    (fake / 'widgets' / 'html_parts.py').write_text('import json\n')
-    monkeypatch.setattr(sys.modules[__name__], 'PACKAGE', fake)
-    assert sibling_imports(fake / 'widgets' / 'static_view.py') == [('pooling', 2)]
-    assert sibling_imports(fake / 'widgets' / 'pooling.py') == [('base', 1), ('html_parts', 2)]
-    with pytest.raises(AssertionError, match='import cycle inside widgets/: .*base -> static_view'):
-        test_no_import_cycle_inside_a_subpackage(fake / 'widgets')
-    with pytest.raises(AssertionError, match='static_view'):   # a file without a layer
-        test_files_inside_a_subpackage_import_down(fake / 'widgets')
-    (fake / 'widgets' / 'static_view.py').unlink()
-    with pytest.raises(AssertionError, match='html_parts.py line 1|base.py line 1'):
-        (fake / 'widgets' / 'html_parts.py').write_text('from .base import BookWidget\n')
-        test_files_inside_a_subpackage_import_down(fake / 'widgets')
+def test_no_import_cycle_between_files():
+    cycle = find_cycle(import_graph())
+    assert cycle is None, 'import cycle: ' + ' -> '.join('.'.join(m) or '__init__' for m in cycle)
+
+
+def fake_package(tmp_path, monkeypatch, sources):
+    """A throw-away book_utils/ with the given files, which the checks above then read."""
+    root = tmp_path / 'book_utils'
+    for name, text in sources.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    monkeypatch.setattr(sys.modules[__name__], 'PACKAGE', root)
+    monkeypatch.setattr(sys.modules[__name__], 'MODULES', sorted(root.rglob('*.py')))
+    return root
+
+
+def test_the_checker_sees_an_upward_import_inside_a_function(tmp_path, monkeypatch):
+    root = fake_package(tmp_path, monkeypatch, {
+        'checks.py': 'def f():\n    from .engine.train import Trainer\n',
+        'engine/__init__.py': '', 'engine/train.py': 'from ..checks import f\n'})
+    assert imports_of(root / 'checks.py') == [(('engine', 'train'), 2)]
+    with pytest.raises(AssertionError, match=r'checks \(layer 0\) imports engine.train'):
+        test_imports_point_down_between_units(root / 'checks.py')
+
+
+def test_the_checker_sees_an_upward_import_inside_a_subpackage(tmp_path, monkeypatch):
+    root = fake_package(tmp_path, monkeypatch, {
+        'engine/__init__.py': '', 'engine/notices.py': 'from . import train\n',
+        'engine/train.py': 'from .notices import say_once\n'})
+    with pytest.raises(AssertionError, match=r'engine.notices \(rank 0\) imports engine.train'):
+        test_imports_point_down_inside_a_subpackage(root / 'engine' / 'notices.py')
+
+
+def test_the_checker_sees_a_cycle_through_function_level_imports(tmp_path, monkeypatch):
+    root = fake_package(tmp_path, monkeypatch, {
+        'widgets/__init__.py': '', 'widgets/base.py': 'from . import static_view\n',
+        'widgets/static_view.py': 'def f():\n    from .pooling import x\n',
+        'widgets/pooling.py': 'from .base import BookWidget\n'})
+    cycle = find_cycle({dotted(p): {t for t, _ in imports_of(p)} for p in root.rglob('*.py')})
+    assert cycle == [('widgets', m) for m in ('base', 'static_view', 'pooling', 'base')]

@@ -21,7 +21,6 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
 from project_tools import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import torch
 
 import book_utils as d2l
 from book_utils import data as data_mod
-from book_utils import datasets
+from book_utils.data import datasets
 
 MNIST_COUNTS = datasets.MNIST.class_counts
 

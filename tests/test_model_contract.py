@@ -36,7 +36,7 @@ def test_every_public_name_is_a_model_or_a_known_building_block():
         obj = getattr(models, name)
         is_model = isinstance(obj, type) and issubclass(obj, d2l.Classifier)
         assert is_model == (name not in BUILDING_BLOCKS), name
-    assert len(MODEL_NAMES) == 9 and getattr(d2l, 'LeNet') is models.LeNet
+    assert len(MODEL_NAMES) == 9 and d2l.LeNet is models.LeNet
 
 
 @pytest.mark.parametrize('name', MODEL_NAMES)

@@ -4,10 +4,10 @@ import inspect
 
 import pytest
 import torch
+from d2l_reference import summary_lines
 from torch import nn
 
 import book_utils as d2l
-from d2l_reference import summary_lines
 
 
 def test_save_hyperparameters_and_add_to_class():
@@ -52,9 +52,11 @@ def test_init_cnn_same_as_oracle_on_built_layers(oracle):
     """After apply_init (D2L's LeNet flow) both initialise exactly alike from one seed."""
     X = torch.randn(2, 1, 28, 28)
     torch.manual_seed(3)
-    ours = d2l.LeNet(); ours.apply_init([X], d2l.init_cnn)
+    ours = d2l.LeNet()
+    ours.apply_init([X], d2l.init_cnn)
     torch.manual_seed(3)
-    ref = oracle.LeNet(); ref.apply_init([X], oracle.init_cnn)
+    ref = oracle.LeNet()
+    ref.apply_init([X], oracle.init_cnn)
     for (name, p), (_, q) in zip(ours.state_dict().items(), ref.state_dict().items()):
         assert torch.equal(p, q), name
 
@@ -79,8 +81,10 @@ def test_init_cnn_reaches_lazy_layers_in_constructor(oracle):
 
 def test_init_cnn_does_not_clobber_loaded_weights():
     torch.manual_seed(0)
-    src = nn.Sequential(nn.LazyLinear(4)); src(torch.zeros(1, 3))
-    dst = nn.Sequential(nn.LazyLinear(4)); dst.apply(d2l.init_cnn)
+    src = nn.Sequential(nn.LazyLinear(4))
+    src(torch.zeros(1, 3))
+    dst = nn.Sequential(nn.LazyLinear(4))
+    dst.apply(d2l.init_cnn)
     dst.load_state_dict(src.state_dict())
     dst(torch.zeros(1, 3))
     assert torch.equal(dst[0].weight, src[0].weight)

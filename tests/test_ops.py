@@ -31,7 +31,8 @@ def test_corr2d_edge_example(oracle):
 
 def test_corr2d_learns_kernel():
     """The gradient flows to K, so the 7.2 experiment can learn [1, -1]."""
-    X = torch.ones((6, 8)); X[:, 2:6] = 0
+    X = torch.ones((6, 8))
+    X[:, 2:6] = 0
     Y = d2l.corr2d(X, torch.tensor([[1.0, -1.0]]))
     K = torch.randn((1, 2), requires_grad=True)
     for _ in range(200):

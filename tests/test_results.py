@@ -1,11 +1,11 @@
 """book_utils.results: the writer (record_run) and the reader (load) meet in one folder."""
-import importlib.util
 import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
+from project_tools import load_tool
 
 from book_utils import results
 
@@ -23,10 +23,7 @@ def test_reader_defaults_to_the_package_folder_the_notebook_runner_writes_to(mon
     monkeypatch.delenv(results.DIR_VARIABLE, raising=False)
     folder = Path(str(results.folder()))
     assert folder == Path(results.__file__).parent
-    spec = importlib.util.spec_from_file_location('execute_notebooks',
-                                                  ROOT / 'tools' / 'execute_notebooks.py')
-    runner = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(runner)
+    runner = load_tool('execute_notebooks')
     if folder.is_relative_to(ROOT):   # run from a checkout: the runner writes where load reads
         assert runner.RESULTS == folder and runner.TIMES.parent == folder
     published = results.load('d2l_published')

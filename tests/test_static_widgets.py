@@ -24,10 +24,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from project_tools import load_tool
 from torch import nn
 from torch.nn import functional as F
-
-from project_tools import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / 'book_utils' / 'widgets' / 'static'
@@ -146,7 +145,7 @@ return arguments[1].map(setting => {
 
 def _apply(driver, kind, settings):
     results = driver.execute_script(APPLY_JS, kind, settings)
-    for setting, result in zip(settings, results):
+    for result in results:
         assert 'missing' not in result, f'{kind} has no control named {result.get("missing")}'
     return results
 

@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader, Dataset, Subset, TensorDataset
 
 import book_utils as d2l
 from book_utils.data import TensorLoader
-from book_utils.profiles import SMOKE_BATCHES
+from book_utils.engine.profiles import SMOKE_BATCHES
 
 
 class Flipped(Dataset):

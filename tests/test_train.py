@@ -11,9 +11,9 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils import notices
-from book_utils.train import channels_last_helps
-from book_utils.profiles import SMOKE_BATCHES
+from book_utils.engine import devices, notices
+from book_utils.engine.devices import channels_last_helps
+from book_utils.engine.profiles import SMOKE_BATCHES
 
 
 class HomeworkLeNet(d2l.Classifier):
@@ -86,7 +86,7 @@ def test_students_training_step_override_is_used(profile):
 
 def test_num_gpus_without_gpu_falls_back_with_one_notice_per_process(capsys, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'device_count', lambda: 0)
-    monkeypatch.setattr(d2l.devices, 'mps_available', lambda: False)
+    monkeypatch.setattr(devices, 'mps_available', lambda: False)
     monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
     trainers = [d2l.Trainer(max_epochs=1, num_gpus=2) for _ in range(3)]
     assert all(t.device == torch.device('cpu') for t in trainers)
@@ -303,7 +303,7 @@ def test_bad_options_are_refused_at_construction(kwargs, error, needles):
 @pytest.mark.parametrize('device', ['cuda', 'cuda:1'])
 def test_device_the_machine_lacks(device, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'device_count', lambda: 0)
-    monkeypatch.setattr(d2l.devices, 'mps_available', lambda: False)
+    monkeypatch.setattr(devices, 'mps_available', lambda: False)
     with pytest.raises(ValueError) as info:
         d2l.Trainer(max_epochs=1, device=device)
     message = str(info.value)

@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils.report import Event, Reporter
-from book_utils.profiles import SMOKE_BATCHES
+from book_utils.engine.report import Event, Reporter
+from book_utils.engine.profiles import SMOKE_BATCHES
 
 
 class PlainLoopTrainer(d2l.Trainer):
@@ -260,7 +260,7 @@ def test_console_reporter_prints_each_epoch(small, capsys):
 
 
 def test_the_reporter_is_chosen_once(small, monkeypatch):
-    from book_utils import report
+    from book_utils.engine import report
     asked = []
     monkeypatch.setattr(report, 'in_notebook', lambda: asked.append(1) or False)
     trainer = d2l.Trainer(max_epochs=2, progress=False, verbose=False)
@@ -269,7 +269,7 @@ def test_the_reporter_is_chosen_once(small, monkeypatch):
 
 
 def test_notebook_reporter_says_one_summary_line(small, capsys):
-    from book_utils.report import NotebookReporter
+    from book_utils.engine.report import NotebookReporter
     trainer = d2l.Trainer(max_epochs=2, reporter=NotebookReporter(progress=False))
     trainer.fit(d2l.LeNet(), small)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith('epoch')]

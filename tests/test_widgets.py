@@ -19,15 +19,20 @@ from torch.nn import functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 import book_utils as d2l
-from book_utils.widgets import (conv_shape_explorer, kernel_designer, pooling_explorer,
-                                training_dashboard)
 from book_utils.widgets import conv_geometry as G
-from book_utils.widgets import kernels
+from book_utils.widgets import (
+    conv_shape_explorer,
+    kernel_designer,
+    kernels,
+    pooling_explorer,
+    runs,
+    training_dashboard,
+)
 from book_utils.widgets import pool_maps as P
 from book_utils.widgets import runs
 from book_utils.widgets.base import STATIC_NOTE, BookWidget
 from book_utils.widgets.dashboard import draw_runs
-from book_utils.profiles import SMOKE_BATCHES
+from book_utils.engine.profiles import SMOKE_BATCHES
 
 PNG = b'\x89PNG\r\n\x1a\n'
 

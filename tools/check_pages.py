@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
+from book_pages import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DESKTOP, PHONE = (1280, 900), (390, 844)   # px: window sizes the pages are checked at
@@ -150,23 +150,6 @@ def serve(directory):
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
-
-
-def toc_pages(root=ROOT):
-    """The docnames of every page in _toc.yml (root first), e.g. 'chapters/7_2_conv_layer'."""
-    toc = yaml.safe_load((Path(root) / '_toc.yml').read_text())
-    pages = [toc['root']]
-
-    def walk(entries):
-        for entry in entries or []:
-            if 'file' in entry:
-                pages.append(entry['file'])
-            walk(entry.get('sections'))
-            walk(entry.get('chapters'))
-    for part in toc.get('parts', []):
-        walk(part.get('chapters'))
-    walk(toc.get('chapters'))
-    return [p.rsplit('.', 1)[0] if p.endswith(('.md', '.ipynb')) else p for p in pages]
 
 
 def _first(paths, what, hint):

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from book_pages import chapter_notebooks
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,13 +132,13 @@ def main(argv=None):
                         help='only tidy the committed outputs (no execution, no lock)')
     args = parser.parse_args(argv)
     if args.clean_only:
-        for path in args.notebooks or sorted((ROOT / 'chapters').glob('[0-9]_*.ipynb')):
+        for path in args.notebooks or chapter_notebooks(ROOT):
             nb = nbformat.read(path, as_version=4)
             _clean(nb)
             nbformat.write(nb, path)
         return 0
     # the chapters (7_1 ... 8_6); reference_results.ipynb is executed by the book build itself
-    notebooks = args.notebooks or sorted((ROOT / 'chapters').glob('[0-9]_*.ipynb'))
+    notebooks = args.notebooks or chapter_notebooks(ROOT)
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
     with open('/tmp/book-cpu.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from book_pages import chapter_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 # nbval's own marker names (nbval.plugin.comment_markers); its tags are these, lower-case
@@ -28,10 +29,6 @@ STAMPED = 'book-setup'   # tools/stamp_setup.py owns this cell's source
 def tag_for(marker):
     """``NBVAL_IGNORE_OUTPUT`` -> ``nbval-ignore-output`` (the tag nbval reads)."""
     return marker.lower().replace('_', '-')
-
-
-def chapter_notebooks(root=ROOT):
-    return sorted((Path(root) / 'chapters').glob('[0-9]_*.ipynb'))
 
 
 def move_markers(cell):

@@ -15,7 +15,7 @@ place they are written, so the line installs a ref that exists. The environment
 variable ``BOOK_UTILS_SOURCE``, when set, replaces the requirement (a fork, or a
 local checkout as ``book_utils @ git+file:///path/to/clone@HEAD``):
 tools/colab_rehearsal.py uses it to run the cell as written against the checkout
-under test. tests/test_book.py runs ``check`` on every stamped notebook;
+under test. tests/test_setup_cell.py runs ``check`` on every stamped notebook;
 tests/test_install_line.py installs the stamped line itself.
 """
 import argparse
@@ -25,12 +25,12 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from book_pages import chapter_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 # nbval reads the tag: the cell's output (versions, device) differs from machine to machine.
 TAGS = ('book-setup', 'remove-input', 'nbval-ignore-output')
 SOURCE_VARIABLE = 'BOOK_UTILS_SOURCE'
-CHAPTER_GLOB = ('7_*.ipynb', '8_*.ipynb')
 # Pages that read book_utils but teach no section; opened alone on Colab they need it installed too.
 EXTRA_PAGES = ('reference_results.ipynb',)
 
@@ -75,12 +75,6 @@ def requirement(root=ROOT, ref=None):
 def setup_source(root=ROOT, ref=None):
     """The canonical source of the setup cell."""
     return TEMPLATE.format(requirement=requirement(root, ref), variable=SOURCE_VARIABLE)
-
-
-def chapter_notebooks(root=ROOT):
-    """The chapter notebooks (7_*.ipynb, 8_*.ipynb), in reading order."""
-    chapters = Path(root) / 'chapters'
-    return sorted(p for pattern in CHAPTER_GLOB for p in chapters.glob(pattern))
 
 
 def stamped_notebooks(root=ROOT):

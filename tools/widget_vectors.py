@@ -2,7 +2,7 @@
 
 The kernel-free widgets recompute in the browser (widgets_js/src/maths.js) what the live
 widgets compute in Python (book_utils/widgets/conv_geometry.py, pool_maps.py, kernels.py and
-book_utils.ops.conv_output_shape). This tool runs the Python functions on seeded random
+book_utils.teaching.ops.conv_output_shape). This tool runs the Python functions on seeded random
 settings, as the widgets' controls name them, and writes inputs and results (or the
 sentence of the ValueError) to widgets_js/test/vectors.json; ``node --test widgets_js/test``
 checks the JS against them, word for word for the sentences. Run it after changing the
@@ -19,7 +19,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from book_utils.ops import conv_output_shape  # noqa: E402  (after the path is set)
+from book_utils.teaching.ops import conv_output_shape  # noqa: E402  (after the path is set)
 from book_utils.widgets import conv_geometry, kernels, pool_maps  # noqa: E402
 from book_utils.widgets.html_parts import uint8_image  # noqa: E402
 

@@ -9,7 +9,7 @@ version silently skipped.
 from torch import nn
 
 from ..checks import check_int
-from ..module import Classifier, InputSpec, init_cnn
+from ..engine.module import Classifier, InputSpec, init_cnn
 
 __all__ = ['AlexNet']
 

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from ..checks import check_choice, check_float, check_int
-from ..module import Classifier, InputSpec
+from ..engine.module import Classifier, InputSpec
 
 __all__ = ['batch_norm', 'BatchNorm', 'BNLeNetScratch', 'BNLeNet']
 

@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..checks import check_int
-from ..module import Classifier, InputSpec, init_cnn
+from ..engine.module import Classifier, InputSpec, init_cnn
 
 __all__ = ['Inception', 'GoogleNet']
 

@@ -2,7 +2,7 @@
 from torch import nn
 
 from ..checks import check_int
-from ..module import Classifier, InputSpec
+from ..engine.module import Classifier, InputSpec
 
 __all__ = ['LeNet']
 

@@ -8,7 +8,7 @@ into a score, so the model has no large dense layers at all (Lin et al., 2013).
 from torch import nn
 
 from ..checks import check_int, check_pair
-from ..module import Classifier, InputSpec, init_cnn
+from ..engine.module import Classifier, InputSpec, init_cnn
 
 __all__ = ['nin_block', 'NiN']
 

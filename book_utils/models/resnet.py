@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..checks import check_bool, check_float, check_int
-from ..module import Classifier, InputSpec, init_cnn
+from ..engine.module import Classifier, InputSpec, init_cnn
 from .arch import resolve_arch
 
 __all__ = ['Residual', 'ResNeXtBlock', 'ResNet', 'ResNet18', 'RESNET_ARCHS']

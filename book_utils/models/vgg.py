@@ -10,7 +10,7 @@ torchvision's ``vgg.py``.
 from torch import nn
 
 from ..checks import check_int
-from ..module import Classifier, InputSpec, init_cnn
+from ..engine.module import Classifier, InputSpec, init_cnn
 from .arch import resolve_arch
 
 __all__ = ['VGG_ARCHS', 'VGG11_QUARTER', 'vgg_block', 'VGG']

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from traitlets import validate
 
 from ..checks import check_bool, check_float, check_int
-from ..plot import figure_png
+from ..teaching.plot import figure_png
 from .html_parts import STATIC_FOOTER, STATIC_NOTE, message_html, picture_only
 
 __all__ = ['BookWidget', 'BoundedIntText', 'FloatLogSlider', 'IntSlider', 'STATIC_NOTE',

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ..checks import check_choice, check_int, check_pair
-from ..ops import conv_output_shape
+from ..teaching.ops import conv_output_shape
 
 PADDING_MODES = ('zeros', 'reflect', 'replicate', 'circular')
 DIMS = ('height', 'width')

@@ -25,10 +25,10 @@ from torch import nn
 
 from ..checks import check_bool, check_choice, check_float, check_int
 from ..data import FashionMNIST
-from ..devices import seed_everything
-from ..module import init_cnn
-from ..profiles import active_profile
-from ..train import Trainer
+from ..engine.devices import seed_everything
+from ..engine.module import init_cnn
+from ..engine.profiles import active_profile
+from ..engine.train import Trainer
 from . import runs
 from .base import (BookWidget, BoundedIntText, FloatLogSlider, IntSlider, image_view, labelled,
                    message_html, name_controls, new_figure, png_of)

@@ -12,7 +12,7 @@ from torch.nn import functional as F
 
 from ..checks import check_int
 from ..data import TEXT_LABELS, shared_tensors
-from ..ops import corr2d
+from ..teaching.ops import corr2d
 
 SIZES = (3, 5)
 

@@ -13,7 +13,7 @@ import dataclasses
 import torch
 
 from ..checks import check_bool, check_choice, check_pair
-from ..ops import conv_output_shape
+from ..teaching.ops import conv_output_shape
 
 MODES = ('max', 'avg')
 

@@ -13,8 +13,8 @@ import time
 import torch
 from torch import nn
 
-from ..module import Classifier, Module
-from ..report import Reporter
+from ..engine.module import Classifier, Module
+from ..engine.report import Reporter
 
 
 class RunReporter(Reporter):

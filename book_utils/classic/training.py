@@ -18,14 +18,15 @@ import time
 import torch
 from torch import nn
 
-from .checks import check_choice, check_float, check_int, check_pair
-from .classic_tools import Animator, correct_count
-from .data import TEXT_LABELS, FashionMNIST
-from .devices import checked_device
-from .notices import say_once
-from .models.resnet import RESNET_ARCHS, Residual
-from .profiles import active_profile
-from .steps import CappedLoader, DeviceSteps
+from ..checks import check_choice, check_float, check_int, check_pair
+from ..data import TEXT_LABELS, FashionMNIST
+from ..engine.devices import checked_device
+from ..engine.notices import say_once
+from ..engine.placement import CappedLoader, DeviceSteps
+from ..engine.profiles import active_profile
+from ..lazy_layers import materialise
+from ..models.resnet import RESNET_ARCHS, Residual
+from .tools import Animator, correct_count
 
 __all__ = ['load_data_fashion_mnist', 'get_fashion_mnist_labels', 'get_dataloader_workers',
            'evaluate_accuracy_gpu', 'evaluate_loss', 'train_ch6', 'resnet18']
@@ -149,13 +150,10 @@ def _xavier_linear_and_conv(net):
 
 def _materialise(net, data_iter):
     """Run one batch through a net with lazy layers, where the net is, so every weight exists."""
-    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
+    def forward_once():
         X, _ = next(iter(data_iter))
-        was_training = net.training
-        net.eval()
-        with torch.no_grad():
-            net(X.to(_param_device(net) or X.device))
-        net.train(was_training)
+        net(X.to(_param_device(net) or X.device))
+    materialise(net, forward_once)
 
 
 def _capped_epochs_and_loaders(num_epochs, train_iter, test_iter):

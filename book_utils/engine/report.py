@@ -17,8 +17,8 @@ import warnings
 
 import torch
 
+from ..teaching.plot import in_notebook
 from .notices import say_once
-from .plot import in_notebook
 
 __all__ = ['DivergenceWarning', 'Event', 'Reporter', 'ConsoleReporter', 'NotebookReporter',
            'choose_reporter', 'EpochMeter', 'metrics_text', 'divergence_advice']

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .checks import check_int
+from ..checks import check_int
 
 
 def cpu():

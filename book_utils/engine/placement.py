@@ -1,4 +1,4 @@
-"""How batches and steps run on the training device, below the Trainer's loop.
+"""Placement: where and how the Trainer's steps run (device, memory layout, precision).
 
 Batches: the profile's cap on batches per pass (``CappedLoader``), the move to
 the device and the channels-last layout. Steps: mixed precision, the fallback
@@ -8,9 +8,9 @@ on the first step, a loss that cannot compare the output with the labels
 explained in those terms instead of torch's words.
 """
 import torch
-from torch import nn
 
-from .checks import check_bool, check_choice
+from ..checks import check_bool, check_choice
+from ..lazy_layers import materialise
 from .devices import autocast, channels_last_helps
 
 __all__ = ['CappedLoader', 'capped', 'DeviceSteps']
@@ -28,6 +28,11 @@ class CappedLoader:
     def __iter__(self):
         for _, batch in zip(range(self.limit), self.loader):   # range first: no extra batch
             yield batch
+
+    @property
+    def base_loader(self):
+        """The loader under every cap: the one whose seed and generator a checkpoint saves."""
+        return getattr(self.loader, 'base_loader', self.loader)
 
     def __getattr__(self, name):
         if name.startswith('__') or name == 'loader':   # copy/pickle look these up before
@@ -64,12 +69,7 @@ class DeviceSteps:
         model.to(self.device)
         if self.option == 'auto':
             self.channels_last = channels_last_helps(model, self.device)
-        if any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters()):
-            was_training = model.training
-            model.eval()
-            with torch.no_grad():
-                self.run(lambda b: model(*b[:-1]), first_batch(), model)
-            model.train(was_training)
+        materialise(model, lambda: self.run(lambda b: model(*b[:-1]), first_batch(), model))
         if self.channels_last:   # after lazy init, so new weights get the layout too
             model.to(memory_format=torch.channels_last)
 

@@ -15,10 +15,10 @@ shape yet, so PyTorch's default init replaces them).
 import torch
 from torch import nn
 
-from .checks import check_int
-from .data import DataModule, TensorLoader
-from .hparams import HyperParameters
-from .module import Classifier, Module
+from ..checks import check_int
+from ..data import DataModule, TensorLoader
+from ..engine.module import Classifier, Module
+from ..hparams import HyperParameters
 
 __all__ = ['synthetic_data', 'load_array', 'linreg', 'squared_loss', 'sgd',
            'SyntheticRegressionData', 'LinearRegressionScratch', 'SGD', 'LinearRegression',

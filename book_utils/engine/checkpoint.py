@@ -83,13 +83,8 @@ def _package_version():
 
 
 def _base_loader(loader):
-    """The loader under wrappers such as the profile's ``CappedLoader``."""
-    for _ in range(8):
-        inner = loader.__dict__.get('loader') if hasattr(loader, '__dict__') else None
-        if inner is None:
-            break
-        loader = inner
-    return loader
+    """The loader under the profile's cap (``CappedLoader.base_loader``), or ``loader``."""
+    return getattr(loader, 'base_loader', loader)
 
 
 def describe_architecture(model):
@@ -114,7 +109,7 @@ def _optimizer_state(optim):
     return optim.state_dict() if callable(getattr(optim, 'state_dict', None)) else None
 
 
-def describe_run(trainer, model, data):
+def describe_run(trainer, model, data) -> dict:
     """What makes this run this run: ``{'settings': ..., 'architecture': ..., 'info': ...}``.
 
     ``settings`` and ``architecture`` must match for a resume; ``info`` is recorded for people.
@@ -165,7 +160,7 @@ class Checkpointer:
     mounted Google Drive folder included.
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder: str | os.PathLike) -> None:
         if not isinstance(folder, (str, os.PathLike)):
             raise TypeError(f'checkpoint_dir must be a folder path (a str or pathlib.Path), got '
                             f'{folder!r} ({type(folder).__name__}).')
@@ -180,7 +175,7 @@ class Checkpointer:
         raise CheckpointError(f'checkpoint_dir {str(self.folder)!r} {problem} Delete it to start '
                               'afresh, or choose another checkpoint_dir.')
 
-    def open(self, run):
+    def open(self, run: dict) -> dict | None:
         """Check the folder and any checkpoint in it against ``run`` (from ``describe_run``);
         return the saved state to resume from, or None. Call before the first step."""
         if self.folder.exists() and not self.folder.is_dir():
@@ -267,7 +262,7 @@ class Checkpointer:
             self._refuse(f'holds a run of {now["model"]} with other settings: '
                          + '; '.join(differ) + '. A resume must be the same run.')
 
-    def save(self, trainer, run):
+    def save(self, trainer, run: dict) -> None:
         """Write model, optimiser, counters, history, loader and RNG states atomically."""
         loader = _base_loader(trainer.train_dataloader)
         state = {'format': FORMAT, 'run': run, 'epoch': trainer.epoch + 1,
@@ -298,7 +293,7 @@ class Checkpointer:
             if tmp is not None and os.path.exists(tmp):
                 os.remove(tmp)
 
-    def restore(self, trainer, state):
+    def restore(self, trainer, state: dict) -> int:
         """Put each saved piece where it belongs; returns the number of finished epochs."""
         try:
             trainer.model.load_state_dict(state['model'])   # copied onto the model's device
@@ -319,7 +314,7 @@ class Checkpointer:
             loader.generator.set_state(state['loader_generator'])
         return state['epoch']
 
-    def resume(self, trainer, run):
+    def resume(self, trainer, run: dict) -> int:
         """``open`` then ``restore``, with a notice; the number of epochs already done."""
         state = self.open(run)
         if state is None:
@@ -333,7 +328,7 @@ class Checkpointer:
                         if 'architecture' not in state['run'] else ''))
         return done
 
-    def close(self):
+    def close(self) -> None:
         """Release the folder for other runs."""
         if self._lock is not None:
             self._lock.close()   # closing the file releases the flock

@@ -9,11 +9,11 @@ the others the references are D2L's ``layer_summary`` output and parameter count
 
 import pytest
 import torch
+from d2l_reference import PARAMETER_COUNTS, RESNET34_STAGES, SUMMARIES, summary_rows
 from torch import nn
 from torch.nn import functional as F
 
 import book_utils as d2l
-from d2l_reference import PARAMETER_COUNTS, RESNET34_STAGES, SUMMARIES, summary_rows
 
 
 def count(model):

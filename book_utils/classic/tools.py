@@ -15,8 +15,8 @@ import time
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from .checks import check_int
-from .plot import LiveFigure, in_notebook, set_axes, use_svg_display
+from ..checks import check_int
+from ..teaching.plot import LiveFigure, in_notebook, set_axes, use_svg_display
 
 __all__ = ['Accumulator', 'Timer', 'accuracy', 'Animator', 'check_shape', 'check_len']
 

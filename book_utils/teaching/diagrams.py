@@ -10,11 +10,12 @@ import dataclasses
 
 import numpy as np
 import torch
-from torch import nn
 from matplotlib import patches
 from matplotlib import pyplot as plt
+from torch import nn
 
-from .checks import check_pair
+from ..checks import check_pair
+from ..lazy_layers import has_lazy_parameters, materialise
 
 __all__ = ['Grid', 'show_grids', 'show_pipeline', 'layer_label', 'draw_stack']
 
@@ -205,10 +206,9 @@ def draw_stack(ax, title, model, X_shape, color, height=13):
     if not isinstance(getattr(model, 'net', None), nn.Sequential):
         raise TypeError(f'model must have a .net that is an nn.Sequential (as the book\'s '
                         f'models do), got {type(model).__name__}.')
-    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters()):
+    if has_lazy_parameters(model):
         model = copy.deepcopy(model)   # materialise the lazy layers on a copy, not the caller's
-        with torch.no_grad():
-            model.eval()(torch.zeros(X_shape))
+        materialise(model, lambda: model(torch.zeros(X_shape)))
     labels, groups = [f'image {X_shape[-2]}x{X_shape[-1]}'], []
     for child in model.net:
         inner = [label for label in map(layer_label, child.modules()) if label is not None]

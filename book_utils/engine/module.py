@@ -10,13 +10,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .checks import check_int
+from ..checks import check_int
+from ..hparams import HyperParameters
+from ..teaching.plot import ProgressBoard
 from .notices import say_once
-from .hparams import HyperParameters, add_to_class
-from .plot import ProgressBoard
 
-__all__ = ['HyperParameters', 'add_to_class', 'InputSpec', 'Module', 'Classifier', 'init_cnn',
-           'LazyShapeError', 'check_trainable']
+__all__ = ['InputSpec', 'Module', 'Classifier', 'init_cnn', 'LazyShapeError', 'check_trainable']
 
 
 class LazyShapeError(RuntimeError):
@@ -50,7 +49,8 @@ class InputSpec:
     ``example_batch`` builds a batch of that shape.
     """
 
-    def __init__(self, channels=None, min_size=1, example=None):
+    def __init__(self, channels: int | None = None, min_size: int = 1,
+                 example: tuple[int, int, int, int] | None = None) -> None:
         if channels is not None:
             check_int(channels, 'channels', low=1)
         check_int(min_size, 'min_size', low=1)
@@ -68,7 +68,7 @@ class InputSpec:
                                  f'an example the model accepts.')
         self.channels, self.min_size, self.example = channels, min_size, example
 
-    def check(self, X, model_name):
+    def check(self, X: torch.Tensor, model_name: str) -> None:
         if not isinstance(X, torch.Tensor):
             raise TypeError(f'{model_name} expects a tensor of shape {self._shape()}, '
                             f'got {type(X).__name__}.')
@@ -85,7 +85,8 @@ class InputSpec:
                              f'strides and pooling would shrink to nothing. Load the data with '
                              f'FashionMNIST(resize=...) at a larger size.')
 
-    def example_batch(self, batch_size=2, device=None):
+    def example_batch(self, batch_size: int = 2,
+                      device: str | torch.device | None = None) -> torch.Tensor:
         """A random batch of ``batch_size`` images of the example's shape (values in [0, 1))."""
         check_int(batch_size, 'batch_size', low=1)
         _, channels, height, width = self.example or (1, self.channels or 1, self.min_size,

@@ -10,10 +10,10 @@ device: shapes and parameter counts without allocating the weights.
 
 import pytest
 import torch
+from d2l_reference import PARAMETER_COUNTS, SUMMARIES, summary_rows
 from torch import nn
 
 import book_utils as d2l
-from d2l_reference import PARAMETER_COUNTS, SUMMARIES, summary_rows
 
 MODELS = {   # fact name in d2l_reference: our model
     'AlexNet': d2l.AlexNet,

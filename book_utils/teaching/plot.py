@@ -15,8 +15,8 @@ import torch
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from .checks import check_int
-from .hparams import HyperParameters
+from ..checks import check_int
+from ..hparams import HyperParameters
 
 
 def in_notebook():

@@ -25,11 +25,11 @@ from pathlib import Path
 import torch
 from torch.nn import functional as F
 
-from .checks import check_int, check_pair
+from ..checks import check_int, check_pair
 from .datasets import (FASHION_MNIST, MNIST as MNIST_DESCRIPTION, DataMismatchError,
                        check_contents, packaged_mnist, packaged_mnist_file, payload_sha256)
-from .hparams import HyperParameters
-from .profiles import active_profile
+from ..engine.profiles import active_profile
+from ..hparams import HyperParameters
 
 __all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataMismatchError',
            'DataModule', 'FashionMNIST', 'MNIST', 'TensorLoader', 'load_fashion_mnist',
@@ -587,7 +587,7 @@ class FashionMNIST(DataModule):
                 f'range (negative labels are not classes).')
 
     def visualize(self, batch, nrows=1, ncols=8, labels=[]):
-        from .plot import show_images
+        from ..teaching.plot import show_images
         X, y = batch
         if not labels:
             labels = self.text_labels(y)

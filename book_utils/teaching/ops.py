@@ -9,7 +9,7 @@ index error from deep inside a loop.
 import torch
 from torch.nn import functional as F
 
-from .checks import check_choice, check_pair
+from ..checks import check_choice, check_pair
 
 __all__ = ['corr2d', 'corr2d_multi_in', 'corr2d_multi_in_out', 'corr2d_multi_in_out_1x1',
            'pool2d', 'comp_conv2d', 'conv_output_shape']

@@ -8,21 +8,23 @@ loop: ``steps`` (device, amp, layout), ``report`` (what is said and recorded),
 ``request_stop(reason)``, read before every step; ``stop_reason`` says why.
 """
 import math
+import os
 import time
+from typing import Literal
 
 import torch
 from torch import nn
 
+from ..checks import check_bool, check_float, check_int
+from ..hparams import HyperParameters
 from .checkpoint import Checkpointer, describe_run
-from .checks import check_bool, check_float, check_int
-from .devices import channels_last_helps, training_device
-from .hparams import HyperParameters
+from .devices import training_device
 from .module import check_trainable
+from .placement import DeviceSteps, capped
 from .profiles import active_profile
-from .report import DivergenceWarning, EpochMeter, Event, choose_reporter, divergence_advice
-from .steps import CappedLoader, DeviceSteps, capped
+from .report import EpochMeter, Event, Reporter, choose_reporter, divergence_advice
 
-__all__ = ['Trainer', 'DivergenceWarning', 'CappedLoader', 'channels_last_helps']
+__all__ = ['Trainer']
 
 
 class Trainer(HyperParameters):
@@ -35,9 +37,12 @@ class Trainer(HyperParameters):
     ``verbose``, ``reporter`` (hears every ``Event``; default: notebook or console).
     """
 
-    def __init__(self, max_epochs, num_gpus=0, gradient_clip_val=0, *, device=None,
-                 checkpoint_dir=None, amp='auto', channels_last='auto', log_every=50,
-                 divergence_factor=10.0, progress=True, verbose=True, reporter=None):
+    def __init__(self, max_epochs: int, num_gpus: int = 0, gradient_clip_val: float = 0, *,
+                 device: str | torch.device | None = None,
+                 checkpoint_dir: str | os.PathLike | None = None,
+                 amp: bool | Literal['auto'] = 'auto', channels_last: bool | Literal['auto'] = 'auto',
+                 log_every: int = 50, divergence_factor: float = 10.0, progress: bool = True,
+                 verbose: bool = True, reporter: Reporter | None = None) -> None:
         if gradient_clip_val is None:
             raise TypeError('gradient_clip_val must be a number, got None; use 0 to train '
                             'without clipping (as D2L does).')
