@@ -35,6 +35,7 @@ from .results import record_run
 from .tensors import *  # noqa: F401,F403
 from .tensors import numpy, size, reshape, to, reduce_sum, argmax, astype, transpose, \
     reduce_mean, expand_dims, swapaxes, repeat  # noqa: F401
+from .answers import check_answer
 from .checkpoint import CheckpointError
 from .train import DivergenceWarning, Trainer
 
