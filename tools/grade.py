@@ -51,11 +51,11 @@ for _check in _core.checks():
     _seen = _core.run_check(_check, globals()[_check.name])
     _hidden = _core.run_check(_check, globals()[_check.name], hidden=True) if _seen else None
     if not _seen:
-        _rows[_check.id] = [False, str(_seen)]
+        _rows[_check.id] = [False, _seen.message]
     elif not _hidden:
         _rows[_check.id] = [False, 'passes its own check but fails a hidden one: ' + _hidden.message]
     else:
-        _rows[_check.id] = [True, str(_seen)]
+        _rows[_check.id] = [True, _seen.message]
 print(MARK + _json.dumps(_rows))
 '''
 
@@ -182,7 +182,7 @@ def write_feedback(folder, name, r):
     lines += ['', f'Score: {score} of {len(r["rows"])} checked exercises.', '']
     for i in sorted(r['rows'], key=_key):
         ok, message = r['rows'][i]
-        lines.append(f'{i}: {"right" if ok else "not yet"}. {message if not ok else ""}'.rstrip())
+        lines.append(f'{i}: {"right" if ok else "not yet"}: {message}')
     (folder / 'feedback').mkdir(exist_ok=True)
     (folder / 'feedback' / f'{Path(name).stem}.txt').write_text('\n'.join(lines) + '\n')
 
