@@ -93,9 +93,6 @@ def student_notebook(nb, stub_of=None):
                 cells.append(answer_cell(cell_id, source))
                 ids.append(cell_id)
     out.cells = cells
-    for cell in out.cells:
-        cell.pop('id', None)
-    nbformat.validator.normalize(out)
     return out, ids
 
 

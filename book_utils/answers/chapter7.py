@@ -424,9 +424,15 @@ def _relu_max(answer, rng, hidden):
     bad = ~torch.isclose(got.float(), expected, atol=1e-5)
     if bad.any():
         i = int(bad.nonzero()[0])
-        raise Wrong(f'your max({a[i].item():.1f}, {b[i].item():.1f}) returned {got[i].item():.4g}; '
-                    f'expected {expected[i].item():.4g}.')
+        raise Wrong(f'your max({a[i].item():.1f}, {b[i].item():.1f}) returned {_decimal(got[i].item())}; '
+                    f'expected {_decimal(expected[i].item())}.')
     return f'right on {len(a)} random pairs, negative ones included.'
+
+
+def _decimal(v):
+    """2.0 as '2.0', 0.95 as '0.95': a float that reads as one."""
+    text = f'{v:.4g}'
+    return text if any(ch in text for ch in '.en') else text + '.0'
 
 
 @register('7.5.3.2', 'MaxPoolByConv', '''
