@@ -137,9 +137,12 @@ def write_book_files(out, names, root=ROOT):
     config['execute']['execute_notebooks'] = 'off'
     config['sphinx']['local_extensions'] = {'offline_assets': str((root / 'tools').resolve())}
     (out / '_config.yml').write_text(yaml.safe_dump(config, sort_keys=False))
-    modules = out / 'node_modules'
-    if (root / 'node_modules').is_dir() and not modules.exists():
-        modules.symlink_to((root / 'node_modules').resolve())
+    # tools/offline_assets.py copies the book's scripts from node_modules and book_utils beside
+    # the book's _config.yml
+    for folder in ('node_modules', 'book_utils'):
+        link = out / folder
+        if (root / folder).is_dir() and not link.exists():
+            link.symlink_to((root / folder).resolve())
 
 
 def build(out):
