@@ -96,12 +96,26 @@ def student_notebook(nb, stub_of=None):
     return out, ids
 
 
+OLD_DROPDOWN = re.compile(r':class:\s*dropdown')
+
+
+def untagged_answers(nb):
+    """Answers the student edition cannot see: MyST dropdowns left in cells not tagged solution."""
+    return [i for i, c in enumerate(nb.cells) if not is_answer(c) and OLD_DROPDOWN.search(c.source)]
+
+
 def write_edition(out, names, root=ROOT):
-    """Write the student notebooks of ``names`` under out/chapters; return {name: answer ids}."""
+    """Write the student notebooks of ``names`` under out/chapters; return {name: answer ids}.
+    Refuses a chapter whose answers are not in the exercise format: they would be handed out."""
     (out / 'chapters').mkdir(parents=True, exist_ok=True)
     written = {}
     for name in names:
         nb = nbformat.read(root / f'{name}.ipynb', as_version=4)
+        left = untagged_answers(nb)
+        if left:
+            raise SystemExit(f'student_edition: {name}.ipynb still has {len(left)} answers in MyST dropdowns '
+                             f'(cells {left[:5]}) that are not tagged solution; convert them to the exercise '
+                             'format (CONTRIBUTING.md) first, or they would be in the student edition.')
         student, ids = student_notebook(nb)
         nbformat.write(student, out / f'{name}.ipynb')
         written[name] = ids
@@ -161,14 +175,15 @@ def main(argv=None):
     parser.add_argument('chapters', nargs='*', help='docnames, e.g. chapters/7_5_pooling (default: _toc.yml)')
     parser.add_argument('--out', type=Path, default=ROOT / '_build' / 'student')
     parser.add_argument('--no-build', action='store_true', help='write the notebooks only')
+    parser.add_argument('--root', type=Path, default=ROOT, help='the course folder to read (default: this one)')
     args = parser.parse_args(argv)
-    names = [c.removesuffix('.ipynb') for c in args.chapters] or chapter_names()
-    written = write_edition(args.out, names)
+    names = [c.removesuffix('.ipynb') for c in args.chapters] or chapter_names(args.root)
+    written = write_edition(args.out, names, root=args.root)
     for name, ids in written.items():
         print(f'{name}.ipynb: {len(ids)} answer cells')
     print(f'{sum(map(len, written.values()))} answer cells in {len(written)} notebooks under {args.out}/chapters')
     if not args.no_build:
-        write_book_files(args.out, names)
+        write_book_files(args.out, names, root=args.root)
         build(args.out)
         print(f'The student edition is built: open {args.out}/html/index.html')
 

@@ -436,6 +436,8 @@ def _decimal(v):
 
 
 @register('7.5.3.2', 'MaxPoolByConv', '''
+from torch import nn
+
 class MaxPoolByConv(nn.Module):
     """Max pooling with a pool_size x pool_size window at every position (stride 1, as
     in this section's pool2d), built from convolutions and ReLUs only."""

@@ -296,6 +296,8 @@ def _block_case(answer, rng, name, args):
 
 
 @register('8.6.3', 'Bottleneck', '''
+from torch import nn
+
 class Bottleneck(nn.Module):
     """The bottleneck residual block: 1 x 1 down to bottleneck_channels, 3 x 3, 1 x 1 up to
     num_channels, each with batch norm; input (n, c, h, w) -> (n, num_channels, h/s, w/s)."""
@@ -337,6 +339,8 @@ def _bottleneck(answer, rng, hidden):
 
 
 @register('8.6.4', 'PreActResidual', '''
+from torch import nn
+
 class PreActResidual(nn.Module):
     """The residual block reordered as batch norm, ReLU, convolution (twice), with nothing
     after the addition; input (n, c, h, w) -> (n, num_channels, h/s, w/s)."""
