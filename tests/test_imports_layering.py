@@ -23,7 +23,7 @@ LAYERS = [
     {'data', 'module', 'checkpoint', 'report', 'steps', 'classic_tools'},
     {'train', 'results', 'classic_regression'},
     {'models'},
-    {'widgets', 'classic', 'run_settings'},
+    {'widgets', 'classic', 'run_settings', 'answers'},
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
 

@@ -15,9 +15,9 @@ from .core import Wrong, compare_number, compare_tensor, register
 def _build(make, shape):
     """Build ``make()`` on the meta device, run one input of ``shape`` through it; return
     (conv params, dense params, all params, weight-only params, conv FLOPs, dense FLOPs)."""
-    import book_utils   # the course's networks; imported late, book_utils imports this package
+    from .. import models   # the course's networks, by D2L's names
     with contextlib.redirect_stdout(io.StringIO()), torch.device('meta'):
-        model = make(book_utils)
+        model = make(models)
         with FlopCounterMode(display=False) as counter:
             model(torch.zeros(*shape))
     counts = {str(op): n for op, n in counter.get_flop_counts()['Global'].items()}
@@ -309,7 +309,7 @@ class Bottleneck(nn.Module):
 
 d2l.check_answer('8.6.3', Bottleneck)''', 'bottleneck block')
 def _bottleneck(answer, rng, hidden):
-    import book_utils
+    from .. import models
     for _ in range(3 if hidden else 2):
         c, s = rng.choice((8, 16, 32)), rng.int(1, 2)
         args = (c, c // 4, True, s)
@@ -323,7 +323,7 @@ def _bottleneck(answer, rng, hidden):
             raise Wrong(f'your Bottleneck{args} has convolutions of sizes {kernels}; a bottleneck has '
                         'one 3 x 3 between 1 x 1 convolutions.')
         with contextlib.redirect_stdout(io.StringIO()):
-            basic = book_utils.Residual(c, use_1x1conv=True, strides=s)
+            basic = models.Residual(c, use_1x1conv=True, strides=s)
             basic(X)
         ours = sum(p.numel() for p in block.parameters())
         theirs = sum(p.numel() for p in basic.parameters())
