@@ -91,6 +91,8 @@ def _run_one(path, cell_timeout, timeout):
     client = NotebookClient(nb, timeout=cell_timeout, kernel_name='python3', allow_errors=False,
                             interrupt_on_timeout=True, resources={'metadata': {'path': os.getcwd()}})
     result = {'sections': sections, 'rows': {}, 'notes': notes}
+    if not sections:
+        notes.append('no section found (no answer-<id> cells, check_answer calls or "# 7.5 ..." title)')
     with client.setup_kernel():
         code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == 'code']
         for n, (i, cell) in enumerate(code, 1):
