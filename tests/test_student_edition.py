@@ -114,3 +114,60 @@ def test_the_real_chapters_give_an_answer_cell_for_each_of_d2ls_70_exercises():
         assert not any(student_edition.is_answer(c) for c in student.cells)
         covered |= {'.'.join(i.split('.')[:3]) for i in ids}
     assert sorted(covered) == sorted(exercise_ids())
+
+
+def test_a_chapter_with_answers_outside_the_format_is_refused(tmp_path):
+    nb = course_chapter()
+    nb.cells.append(new_markdown_cell(':::{admonition} Answer\n:class: dropdown\nThe answer.\n:::'))
+    (tmp_path / 'chapters').mkdir()
+    nbformat.write(nb, tmp_path / 'chapters' / '7_5_pooling.ipynb')
+    with pytest.raises(SystemExit, match='still has 1 answers in MyST dropdowns'):
+        student_edition.write_edition(tmp_path / 'out', ['chapters/7_5_pooling'], root=tmp_path)
+
+
+def _build_fixture_book(folder, nb):
+    """A one-chapter book from ``nb`` with the course's _config.yml, built by jupyter-book."""
+    import shutil
+    import subprocess
+    import yaml
+    (folder / 'chapters').mkdir(parents=True)
+    nbformat.write(nb, folder / 'chapters' / '7_5_pooling.ipynb')
+    (folder / 'chapters' / 'intro.md').write_text('# Fixture\n')
+    (folder / '_toc.yml').write_text(yaml.safe_dump({'format': 'jb-book', 'root': 'chapters/intro',
+                                                     'chapters': [{'file': 'chapters/7_5_pooling'}]}))
+    config = yaml.safe_load((ROOT / '_config.yml').read_text())
+    config['sphinx']['local_extensions'] = {'offline_assets': str(ROOT / 'tools')}
+    (folder / '_config.yml').write_text(yaml.safe_dump(config))
+    shutil.copy(ROOT / 'references.bib', folder)
+    for linked in ('node_modules', 'book_utils'):
+        (folder / linked).symlink_to(ROOT / linked)
+    subprocess.run([str(Path(sys.executable).with_name('jupyter-book')), 'build', str(folder)],
+                   check=True, capture_output=True)
+    return folder / '_build' / 'html'
+
+
+@pytest.mark.skipif(not (ROOT / 'node_modules').is_dir() or not Path('/usr/bin/chromium').exists(),
+                    reason='needs `npm ci` (the book\'s offline scripts) and Chromium')
+def test_on_the_built_page_no_answer_shows_until_opened(tmp_path):
+    import check_pages
+    leaky = course_chapter()
+    for cell in leaky.cells:           # one code answer whose output is left in view
+        if cell.cell_type == 'code' and 'solution' in cell.metadata.get('tags', []):
+            cell.metadata.tags = ['solution', 'hide-input']
+            break
+    sites = {'hidden': _build_fixture_book(tmp_path / 'hidden', course_chapter()),
+             'leaky': _build_fixture_book(tmp_path / 'leaky', leaky)}
+    driver = check_pages.make_driver()
+    try:
+        found = {}
+        for kind, html in sites.items():
+            server = check_pages.serve(html)
+            driver.get(f'http://127.0.0.1:{server.server_address[1]}/chapters/7_5_pooling.html')
+            found[kind] = check_pages.answer_problems(driver, tmp_path / kind)
+            server.shutdown()
+    finally:
+        driver.quit()
+    assert found['hidden'] == ([], 7)
+    problems, count = found['leaky']
+    assert count == 7 and len(problems) == 1 and SECRET in problems[0] and 'before it is opened' in problems[0]
+    assert (tmp_path / 'hidden-answer-closed.png').stat().st_size < (tmp_path / 'hidden-answer-open.png').stat().st_size
