@@ -75,3 +75,20 @@ def test_a_missing_folder_is_refused_with_the_fix(tmp_path):
     run = subprocess.run([sys.executable, str(ROOT / 'tools' / 'grade.py'), str(tmp_path / 'nope')],
                          capture_output=True, text=True)
     assert run.returncode == 2 and 'make grade SUBMISSIONS=folder' in run.stderr
+
+
+def test_a_kernel_that_dies_is_graded_on_the_cells_before(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    nb = new_notebook(cells=[new_markdown_cell('# 7.5 Pooling'),
+                             new_code_cell('import book_utils as d2l\nfrom torch.nn import functional as F'),
+                             new_code_cell('def relu_max(a, b):\n    return b + F.relu(a - b)'),
+                             new_code_cell('import os\nos._exit(1)')],
+                      metadata={'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}})
+    nbformat.write(nb, tmp_path / 'exits.ipynb')
+    run = subprocess.run([sys.executable, str(ROOT / 'tools' / 'grade.py'), str(tmp_path), '--timeout', '60'],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    row = next(csv.DictReader(open(tmp_path / 'grades.csv')))
+    assert row['7.5.3.1'] == '1' and row['total'] == '1'
+    assert 'the kernel died in code cell 3' in row['notes']

@@ -9,7 +9,8 @@ run; a cell that runs past --cell-timeout, or a notebook past --timeout, is cut 
 Then, in the same kernel, every check of the notebook's sections runs on the answer the stub
 names (`relu_max`, `MaxPoolByConv`, ...), twice: the student's check, and a hidden one with more
 and different random cases; an exercise scores 1 only when both pass. A worker process per
-notebook does this, so even a kernel that ignores interrupts is killed and the others graded.
+notebook does this, so even a kernel that ignores interrupts is killed and the others graded; a
+kernel that dies (os._exit, a crash) is restarted and the cells before the fatal one graded.
 
 Writes SUBMISSIONS/grades.csv (file, one column per checked exercise id, total, out_of, notes)
 and SUBMISSIONS/feedback/<notebook>.txt (each exercise's verdict, and what was cut off or
@@ -79,8 +80,26 @@ def sections_of(nb):
     return sorted(found)
 
 
+class _KernelDied(Exception):
+    def __init__(self, cell):
+        super().__init__(cell)
+        self.cell = cell
+
+
 def _run_one(path, cell_timeout, timeout):
-    """Worker: execute one notebook (already copied into the cwd) and grade it; print JSON."""
+    """Worker: execute one notebook (already copied into the cwd) and grade it; return a dict.
+    If the kernel dies (os._exit, a segfault, memory), the cells before the fatal one run again
+    in a fresh kernel and are graded."""
+    try:
+        return _attempt(path, cell_timeout, timeout)
+    except _KernelDied as died:
+        result = _attempt(path, cell_timeout, timeout, stop_before=died.cell)
+        result['notes'].insert(0, f'the kernel died in code cell {died.cell}: cells 1 to {died.cell - 1} '
+                                  'were run again in a fresh kernel and graded')
+        return result
+
+
+def _attempt(path, cell_timeout, timeout, stop_before=None):
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -96,6 +115,8 @@ def _run_one(path, cell_timeout, timeout):
     with client.setup_kernel():
         code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == 'code']
         for n, (i, cell) in enumerate(code, 1):
+            if stop_before is not None and n >= stop_before:
+                break
             left = timeout - (time.monotonic() - started)
             if left <= 1:
                 notes.append(f'the notebook ran past {timeout} s: cut off before code cell {n}')
@@ -115,6 +136,8 @@ def _run_one(path, cell_timeout, timeout):
                 ran += 1
                 notes.append(f'code cell {n} raised {error.ename}: {error.evalue}'[:300])
             except DeadKernelError:
+                if stop_before is None:
+                    raise _KernelDied(n) from None
                 notes.append(f'the kernel died in code cell {n}')
                 result.update(ran=ran, cells=len(code))
                 return result
