@@ -149,14 +149,14 @@ def write_book_files(out, names, root=ROOT):
     config = yaml.safe_load((root / '_config.yml').read_text())
     config['title'] = f"{config['title']}: student edition"
     config['execute']['execute_notebooks'] = 'off'
-    config['sphinx']['local_extensions'] = {'offline_assets': str((root / 'tools').resolve())}
+    config['sphinx']['local_extensions'] = {'offline_assets': str(ROOT / 'tools')}
     (out / '_config.yml').write_text(yaml.safe_dump(config, sort_keys=False))
-    # tools/offline_assets.py copies the book's scripts from node_modules and book_utils beside
-    # the book's _config.yml
+    # tools/offline_assets.py (this checkout's) copies the book's scripts from node_modules and
+    # book_utils beside the book's _config.yml
     for folder in ('node_modules', 'book_utils'):
         link = out / folder
-        if (root / folder).is_dir() and not link.exists():
-            link.symlink_to((root / folder).resolve())
+        if (ROOT / folder).is_dir() and not link.exists():
+            link.symlink_to(ROOT / folder)
 
 
 def build(out):
