@@ -93,3 +93,16 @@ test-widgets-ipyw7: venv
 .PHONY: bench
 bench: venv
 	$(BIN)/python benchmarks/lenet_epoch.py --repeat 3 --floor --quiet
+
+# The student edition (tools/student_edition.py): the 12 chapters without answers, an answer
+# cell per exercise or part (with its check's stub), in _build/student/chapters, and their book
+# in _build/student/html.
+.PHONY: student grade
+student: venv $(ASSETS)
+	$(BIN)/python tools/student_edition.py --out _build/student
+
+# Grade submitted notebooks (tools/grade.py): make grade SUBMISSIONS=folder writes
+# folder/grades.csv and folder/feedback/*.txt; each notebook in a fresh kernel under smoke.
+grade: venv
+	@test -n "$(SUBMISSIONS)" || { echo "Say which folder: make grade SUBMISSIONS=path/to/notebooks"; exit 1; }
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)"

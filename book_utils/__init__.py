@@ -117,6 +117,7 @@ from .models import (
     vgg_block,
 )
 from .results import record_run
+from .answers import check_answer
 from .setup_cell import __version__ as __version__
 from .setup_cell import show_setup
 from .teaching.ops import (
@@ -141,6 +142,8 @@ __all__ = [
     # data
     'DataModule', 'FashionMNIST', 'TensorLoader', 'load_fashion_mnist', 'DataUnavailableError',
     'MNIST', 'load_mnist', 'DataMismatchError',
+    # the exercise checks
+    'check_answer',
     'DataPermissionError', 'DataCorruptError',
     # the models of chapters 7 and 8
     'LeNet', 'AlexNet', 'VGG', 'VGG_ARCHS', 'VGG11_QUARTER', 'vgg_block', 'NiN', 'nin_block',

@@ -23,7 +23,7 @@ UNITS = [
     {'data'},                              # Fashion-MNIST
     {'models'},                            # the networks of chapters 7 and 8
     {'classic', 'chapter_runs'},           # D2L's function-style API; settings() per chapter
-    {'widgets'},                           # the interactive pages
+    {'widgets', 'answers'},                # the interactive pages; the exercise checks
     {'setup_cell'},                        # what each notebook's first cell calls
 ]
 UNIT_RANK = {name: i for i, names in enumerate(UNITS) for name in names}

@@ -15,6 +15,10 @@ Serves the built HTML on 127.0.0.1 and, for each page listed in _toc.yml, checks
   - the page with everything it loaded (HTML, scripts, styles, images) weighs under 6 MB;
   - at a phone's width (390 px) the page does not scroll sideways (wide code and tables
     may scroll inside their own box);
+  - no answer shows until it is opened: the text of every `<details><summary>Answer` block and
+    the input and output of every cell tagged `solution` are not rendered on the page as it
+    loads, and are once their blocks are opened (screenshots <page>-answer-closed.png and
+    <page>-answer-open.png);
 and saves screenshots/<page>.png (the first screen), screenshots/<page>-full.png (the
 whole page), screenshots/<page>-390.png (the first screen on a phone) and
 screenshots/<page>-widgetN.png (each widget output). Needs Debian's chromium and chromium-driver and the Python package selenium.
@@ -256,9 +260,66 @@ def check_page(driver, base, page, out, wait):
         problems.append(f'weighs {text["bytes"] / 1e6:.1f} MB with its {text["resources"]} files '
                         f'(limit {MAX_PAGE_BYTES / 1e6:.0f} MB)')
     problems += phone_problems(driver, out / f'{name}-390.png')
+    hidden, answers = answer_problems(driver, out / name)
+    problems += hidden
     summary = (f'{report.get("math", 0)} math, {report.get("images", 0)} images, '
-               f'{report.get("widgets", 0)} widgets, {text["bytes"] / 1e6:.1f} MB')
+               f'{report.get("widgets", 0)} widgets, {answers} answers, {text["bytes"] / 1e6:.1f} MB')
     return problems, summary
+
+
+# Answers: the markdown ones are <details> blocks whose summary reads "Answer"; the code ones are
+# cells tagged `solution` (MyST-NB gives them the class tag_solution and puts their input and
+# output in <details> for hide-input / hide-output). Report what of them is rendered.
+ANSWERS_JS = r'''
+const root = document.querySelector('main, article, .bd-article') || document.body;
+const shown = el => (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0)
+                    && el.getClientRects().length > 0;
+const answers = [];
+for (const d of root.querySelectorAll('details')) {
+  const s = d.querySelector(':scope > summary');
+  if (s && s.textContent.trim() === 'Answer' && !d.closest('.tag_solution')) answers.push(d);
+}
+answers.push(...root.querySelectorAll('.cell.tag_solution'));
+const parts = a => a.matches('details')
+  ? [...a.children].filter(c => c.tagName !== 'SUMMARY')
+  : [...a.querySelectorAll('.cell_input, .cell_output')];
+if (arguments[0]) {           // open every answer: its own block and the details inside it
+  for (const a of answers) {
+    if (a.matches('details')) a.open = true;
+    for (const d of a.querySelectorAll('details')) d.open = true;
+  }
+}
+const report = [];
+answers.forEach((a, i) => {
+  a.setAttribute('data-answer-index', i);
+  const visible = parts(a).filter(p => shown(p) && p.innerText.trim());
+  report.push({kind: a.matches('details') ? 'text' : 'code', parts: parts(a).length,
+               visible: visible.length, text: visible.map(p => p.innerText.trim()).join(' ').slice(0, 80)});
+});
+return report;
+'''
+
+
+def answer_problems(driver, path):
+    """No answer text, code or output is rendered until its block is opened; opened, it all is.
+    ``path``: the page's screenshot name without suffix, for the closed and opened answer."""
+    closed = driver.execute_script(ANSWERS_JS, False)
+    problems = [f'answer {i + 1} ({a["kind"]}) shows before it is opened: "{a["text"]}"'
+                for i, a in enumerate(closed) if a['visible']]
+    if closed:
+        first = driver.find_element('css selector', '[data-answer-index="0"]')
+        driver.execute_script('arguments[0].scrollIntoView({block: "center"})', first)
+        first.screenshot(str(path.with_name(path.name + '-answer-closed.png')))
+    opened = driver.execute_script(ANSWERS_JS, True)
+    problems += [f'answer {i + 1} ({a["kind"]}) shows nothing when opened'
+                 for i, a in enumerate(opened) if a['parts'] and not a['visible']]
+    problems += [f'answer {i + 1} ({a["kind"]}) has no content' for i, a in enumerate(opened) if not a['parts']]
+    if opened:
+        first = driver.find_element('css selector', '[data-answer-index="0"]')
+        driver.execute_script('arguments[0].scrollIntoView({block: "center"})', first)
+        first.screenshot(str(path.with_name(path.name + '-answer-open.png')))
+        driver.refresh()   # leave the page as a reader finds it
+    return problems, len(closed)
 
 
 def phone_problems(driver, path):
