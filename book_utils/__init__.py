@@ -19,9 +19,8 @@ from .classic_regression import (SGD, LinearRegression, LinearRegressionScratch,
                                  SyntheticRegressionData, linreg, load_array, sgd, squared_loss,
                                  synthetic_data)
 from .classic_tools import Accumulator, Animator, Timer, accuracy, check_len, check_shape
-from .data import (DataCorruptError, DataModule, DataPermissionError, DataUnavailableError,
-                   FashionMNIST,
-                   TensorLoader, load_fashion_mnist)
+from .data import (MNIST, DataCorruptError, DataMismatchError, DataModule, DataPermissionError,
+                   DataUnavailableError, FashionMNIST, TensorLoader, load_fashion_mnist, load_mnist)
 from .experiments import quiet_fit
 from .devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
 from .hparams import HyperParameters, add_to_class

