@@ -22,6 +22,7 @@ from .classic_tools import Accumulator, Animator, Timer, accuracy, check_len, ch
 from .data import (MNIST, DataCorruptError, DataMismatchError, DataModule, DataPermissionError,
                    DataUnavailableError, FashionMNIST, TensorLoader, load_fashion_mnist, load_mnist)
 from .experiments import quiet_fit
+from .glue import glue
 from .devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
 from .hparams import HyperParameters, add_to_class
 from .models import *  # noqa: F401,F403

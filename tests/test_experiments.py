@@ -110,3 +110,29 @@ def test_bad_input_is_refused_in_one_sentence(call, error, words):
     with pytest.raises(error) as caught:
         call(tensors)
     assert all(w in str(caught.value) for w in words), str(caught.value)
+
+
+def test_glue_writes_what_myst_nb_writes_also_without_myst_nb(monkeypatch):
+    """d2l.glue is myst_nb.glue where MyST-NB is installed; elsewhere (Colab) the same bundle."""
+    import builtins
+    import myst_nb.ext.glue as myst_glue
+    import importlib
+    ours = importlib.import_module('book_utils.glue')
+
+    shown = []
+    monkeypatch.setattr(myst_glue, 'ipy_display', lambda *a, **k: shown.append((a, k)))
+    monkeypatch.setattr(ours, '_display', lambda *a, **k: shown.append((a, k)))
+    d2l.glue('acc', 0.8125, display=False)            # through myst_nb
+    real_import = builtins.__import__
+
+    def no_myst(name, *args, **kwargs):
+        if name.startswith('myst_nb'):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, '__import__', no_myst)
+    d2l.glue('acc', 0.8125, display=False)            # as on Colab
+    assert len(shown) == 2 and shown[0] == shown[1]
+    bundle = shown[1][0][0]
+    assert bundle == {'application/papermill.record/text/plain': '0.8125'}
+    with pytest.raises(TypeError, match='name'):
+        d2l.glue('', 1)

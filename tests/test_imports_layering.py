@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / 'book_utils'
 
 LAYERS = [
-    {'checks', 'notices'},
+    {'checks', 'notices', 'glue'},
     {'tensors', 'devices', 'profiles', 'ops', 'costs', 'diagrams'},
     {'hparams'},
     {'plot'},
