@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / 'book_utils'
 
 LAYERS = [
     {'checks', 'notices', 'glue'},
-    {'tensors', 'devices', 'profiles', 'ops', 'costs', 'diagrams'},
+    {'tensors', 'devices', 'profiles', 'ops', 'costs', 'diagrams', 'datasets'},
     {'hparams'},
     {'plot'},
     {'data', 'module', 'checkpoint', 'report', 'steps', 'classic_tools'},
