@@ -118,8 +118,10 @@ from .models import (
 )
 from .results import record_run
 from .answers import check_answer
+from .experiments import quiet_fit
 from .setup_cell import __version__ as __version__
 from .setup_cell import show_setup
+from .teaching.glue import glue
 from .teaching.ops import (
     comp_conv2d,
     conv_output_shape,
@@ -142,8 +144,8 @@ __all__ = [
     # data
     'DataModule', 'FashionMNIST', 'TensorLoader', 'load_fashion_mnist', 'DataUnavailableError',
     'MNIST', 'load_mnist', 'DataMismatchError',
-    # the exercise checks
-    'check_answer',
+    # the exercise checks and helpers
+    'check_answer', 'quiet_fit', 'glue',
     'DataPermissionError', 'DataCorruptError',
     # the models of chapters 7 and 8
     'LeNet', 'AlexNet', 'VGG', 'VGG_ARCHS', 'VGG11_QUARTER', 'vgg_block', 'NiN', 'nin_block',

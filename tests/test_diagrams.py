@@ -80,3 +80,63 @@ def test_layer_stack_frames_each_block():
     assert len(frames) == 5
     assert ax.get_ylim()[1] == 17
     plt.close(fig)
+
+
+# -- 7.3 dilation, 7.4 the kernel tensor and 1x1 channel mixing (nb7) ---------------------------
+from book_utils.teaching.diagrams import dilation_taps, show_dilation, show_kernel_tensor, show_pixel_mixing
+
+
+def _cells(fig, colour):
+    return [p for p in fig.axes[0].patches if isinstance(p, patches.Rectangle)
+            and matplotlib.colors.same_color(p.get_facecolor(), colour)]
+
+
+@pytest.mark.parametrize('dilation', [1, 2, 3])
+def test_dilation_taps_are_the_inputs_pytorch_reads(dilation):
+    taps = dilation_taps(9, 3, dilation, out_pixel=(1, 2))
+    X = torch.zeros(1, 1, 9, 9)
+    for i, j in taps:   # a one-hot image at each tap moves that output; elsewhere nothing does
+        X[0, 0, i, j] = 1.0
+    Y = torch.nn.functional.conv2d(X, torch.ones(1, 1, 3, 3), dilation=dilation)
+    assert len(taps) == 9 and Y[0, 0, 1, 2] == 9
+    rows = sorted({i for i, _ in taps})
+    assert rows == [1 + dilation * k for k in range(3)]
+
+
+def test_dilation_figure_shades_the_taps_and_names_span_and_output():
+    fig = show_dilation(in_size=7, kernel_size=3, dilations=(1, 2, 3))
+    from book_utils.teaching.diagrams import TAP_COLOUR
+    assert len(_cells(fig, TAP_COLOUR)) == 3 * 9
+    texts = _texts(fig)
+    assert {'dilation 2: span 5x5', 'output 3x3', 'dilation 3: span 7x7', 'output 1x1'} <= set(texts)
+    plt.close(fig)
+    with pytest.raises(ValueError, match='span'):
+        show_dilation(in_size=5, kernel_size=3, dilations=(3,))
+
+
+def test_kernel_tensor_draws_every_weight_in_its_row_and_column():
+    weight = torch.arange(2 * 3 * 2 * 2, dtype=torch.float32).reshape(2, 3, 2, 2)
+    fig = show_kernel_tensor(weight)
+    texts = _texts(fig)
+    assert all(str(v) in texts for v in range(weight.numel()))
+    assert texts.count('+') == 2 * 2   # c_i - 1 plus signs in each of the c_o rows
+    assert {'input channel 2', 'output\nchannel 1'} <= set(texts)
+    assert any('2 x 3 x 2 x 2' in t.get_text() for t in fig.axes[0].texts + [fig.axes[0].title])
+    plt.close(fig)
+    with pytest.raises(ValueError, match='4-D'):
+        show_kernel_tensor(torch.zeros(3, 3))
+
+
+def test_pixel_mixing_shows_pytorchs_1x1_output_at_the_pixel():
+    X = torch.tensor([[[1.0, 2.0], [3.0, 4.0]], [[0.0, 1.0], [1.0, 0.0]]])   # 2 channels, 2x2
+    W = torch.tensor([[1.0, 1.0], [2.0, -1.0], [0.5, 0.0]])                    # 3 out, 2 in
+    fig = show_pixel_mixing(X, W, pixel=(1, 0))
+    texts = _texts(fig)
+    y = torch.nn.functional.conv2d(X[None], W[:, :, None, None])[0, :, 1, 0]   # [4, 5, 1.5]
+    assert [float(v) for v in y] == [4.0, 5.0, 1.5]
+    assert {'4', '5', '1.5', 'W', 'x', 'y', 'out 2', '×'} <= set(texts)
+    shaded = _cells(fig, WINDOW_COLOURS[0])
+    assert len(shaded) == 2 + 3   # the pixel in every input and output map
+    plt.close(fig)
+    with pytest.raises(ValueError, match='c_i = 2'):
+        show_pixel_mixing(X, torch.zeros(3, 3))

@@ -21,7 +21,7 @@ UNITS = [
     {'teaching'},                          # ops, costs, diagrams, plot
     {'engine'},                            # Module, Trainer, steps, reports, checkpoints, caps
     {'data'},                              # Fashion-MNIST
-    {'models'},                            # the networks of chapters 7 and 8
+    {'models', 'experiments'},             # the networks of chapters 7 and 8; quiet exercise runs
     {'classic', 'chapter_runs'},           # D2L's function-style API; settings() per chapter
     {'widgets', 'answers'},                # the interactive pages; the exercise checks
     {'setup_cell'},                        # what each notebook's first cell calls
@@ -34,7 +34,7 @@ INSIDE = {
                {'module', 'report', 'placement', 'checkpoint'},
                {'train'}],
     'classic': [{'tensors', 'tools'}, {'regression', 'training'}],
-    'teaching': [{'ops', 'costs', 'diagrams', 'plot'}],
+    'teaching': [{'ops', 'costs', 'diagrams', 'plot', 'glue'}],
     'data': [{'datasets'}],
     'models': [{'arch'}, {'lenet', 'alexnet', 'vgg', 'nin', 'googlenet', 'batchnorm', 'resnet'}],
 }

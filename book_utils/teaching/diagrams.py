@@ -17,7 +17,8 @@ from torch import nn
 from ..checks import check_pair
 from ..lazy_layers import has_lazy_parameters, materialise
 
-__all__ = ['Grid', 'show_grids', 'show_pipeline', 'layer_label', 'draw_stack']
+__all__ = ['Grid', 'show_grids', 'show_pipeline', 'layer_label', 'draw_stack', 'dilation_taps',
+           'show_dilation', 'show_kernel_tensor', 'show_pixel_mixing']
 
 # One colour a window: the i-th window of every panel shares colour i, so the
 # output cell and the input window that produced it read as one pair.
@@ -227,3 +228,116 @@ def draw_stack(ax, title, model, X_shape, color, height=13):
                                        fill=False, ls='--', ec='#777777'))
     ax.set_xlim(0, 1), ax.set_ylim(-0.3, max(height, len(labels)))
     ax.set_title(title, fontsize=10), ax.axis('off')
+
+
+# -- chapter 7.3 and 7.4: dilation, the four-axis kernel, 1x1 channel mixing -------------------
+TAP_COLOUR = '#fdae6b'
+
+
+def dilation_taps(in_size, kernel_size, dilation, out_pixel=(0, 0)):
+    """The input pixels that output ``out_pixel`` of a dilated convolution reads, as PyTorch
+    computes it: the nonzero gradient of that output with respect to the input."""
+    X = torch.zeros(1, 1, in_size, in_size, requires_grad=True)
+    weight = torch.ones(1, 1, kernel_size, kernel_size)
+    Y = nn.functional.conv2d(X, weight, dilation=dilation)
+    Y[0, 0][out_pixel].backward()
+    return [tuple(int(v) for v in ij) for ij in (X.grad[0, 0] != 0).nonzero()]
+
+
+def show_dilation(in_size=7, kernel_size=3, dilations=(1, 2, 3), cell=0.3, fontsize=9):
+    """One panel per dilation: the taps that the top-left output reads on an ``in_size``
+    square input (shaded), the span they cover (outlined) and the output size."""
+    if not dilations:
+        raise ValueError('show_dilation needs at least one dilation, e.g. dilations=(1, 2).')
+    for d in dilations:
+        span = d * (kernel_size - 1) + 1
+        if not (isinstance(d, int) and d >= 1) or span > in_size:
+            raise ValueError(f'each dilation must be an int >= 1 whose span d*(k-1)+1 fits the '
+                             f'{in_size}x{in_size} input; got {d!r} (span {span}). Use a larger '
+                             f'in_size or smaller dilations.')
+    gap = 1.5
+    width = len(dilations) * (in_size + gap) - gap
+    fig, ax = plt.subplots(figsize=(width * cell, (in_size + 2.2) * cell))
+    for n, d in enumerate(dilations):
+        left, span = n * (in_size + gap), d * (kernel_size - 1) + 1
+        taps = set(dilation_taps(in_size, kernel_size, d))
+        for i in range(in_size):
+            for j in range(in_size):
+                ax.add_patch(patches.Rectangle((left + j, in_size - i - 1), 1, 1,
+                                               facecolor=TAP_COLOUR if (i, j) in taps else 'white',
+                                               edgecolor='#888888', linewidth=0.8))
+        ax.add_patch(patches.Rectangle((left, in_size - span), span, span, fill=False,
+                                       edgecolor='#08519c', linewidth=2))
+        out = in_size - span + 1
+        ax.text(left + in_size / 2, in_size + 0.3, f'dilation {d}: span {span}x{span}',
+                ha='center', va='bottom', fontsize=fontsize)
+        ax.text(left + in_size / 2, -0.4, f'output {out}x{out}', ha='center', va='top',
+                fontsize=fontsize)
+    ax.set_xlim(-0.1, width + 0.1), ax.set_ylim(-1.4, in_size + 1.3)
+    ax.set_aspect('equal'), ax.axis('off')
+    return fig
+
+
+def _small_matrix(ax, values, left, top, size, colour, fontsize):
+    """A k_h x k_w block of cells of side ``size`` with its numbers (one kernel slice)."""
+    rows, cols = values.shape
+    for i in range(rows):
+        for j in range(cols):
+            ax.add_patch(patches.Rectangle((left + j * size, top - (i + 1) * size), size, size,
+                                           facecolor=colour, edgecolor='black', linewidth=0.6))
+            ax.text(left + (j + 0.5) * size, top - (i + 0.5) * size, _format(values[i, j]),
+                    ha='center', va='center', fontsize=fontsize)
+
+
+def show_kernel_tensor(weight, fontsize=8):
+    """A convolution kernel of shape (c_o, c_i, k_h, k_w) as a table of its slices: row o holds
+    the c_i slices that output channel o applies, one per input channel, and sums."""
+    if not (isinstance(weight, torch.Tensor) and weight.dim() == 4 and weight.numel()):
+        raise ValueError('weight must be a 4-D tensor (c_o, c_i, k_h, k_w), such as '
+                         'nn.Conv2d(...).weight; got '
+                         f'{getattr(weight, "shape", type(weight).__name__)}.')
+    values = weight.detach().cpu().numpy()
+    c_o, c_i, k_h, k_w = values.shape
+    step_x, step_y = k_w + 1.6, k_h + 1.0
+    fig, ax = plt.subplots(figsize=((c_i * step_x + 3.2) * 0.42, (c_o * step_y + 1.2) * 0.42))
+    for o in range(c_o):
+        top = (c_o - o) * step_y
+        for i in range(c_i):
+            left = 2.4 + i * step_x
+            _small_matrix(ax, values[o, i], left, top, 1.0, WINDOW_COLOURS[i % len(WINDOW_COLOURS)],
+                          fontsize)
+            if i < c_i - 1:
+                ax.text(left + k_w + 0.8, top - k_h / 2, '+', ha='center', va='center',
+                        fontsize=fontsize + 4)
+        ax.text(2.0, top - k_h / 2, f'output\nchannel {o}', ha='right', va='center',
+                fontsize=fontsize)
+    for i in range(c_i):
+        ax.text(2.4 + i * step_x + k_w / 2, c_o * step_y + 0.3, f'input channel {i}',
+                ha='center', va='bottom', fontsize=fontsize)
+    ax.set_title(f'kernel {c_o} x {c_i} x {k_h} x {k_w}: {c_o} output channels, {c_i} slices of '
+                 f'{k_h} x {k_w} each', fontsize=fontsize + 1)
+    ax.set_xlim(-1.6, 2.4 + c_i * step_x), ax.set_ylim(0.2, c_o * step_y + 1.2)
+    ax.set_aspect('equal'), ax.axis('off')
+    return fig
+
+
+def show_pixel_mixing(X, weight, pixel=(0, 0), fontsize=8):
+    """A 1x1 convolution as one matrix applied at every pixel: the input maps (c_i, h, w), the
+    c_o x c_i matrix, and the output maps PyTorch computes, with ``pixel`` shaded in both and
+    its channel vectors written beside the matrix: y = W x, pixel by pixel."""
+    if not (isinstance(X, torch.Tensor) and X.dim() == 3):
+        raise ValueError(f'X must be a (c_i, h, w) tensor, got {getattr(X, "shape", X)!r}.')
+    if not (isinstance(weight, torch.Tensor) and weight.dim() == 2 and weight.shape[1] == X.shape[0]):
+        raise ValueError(f'weight must be a (c_o, c_i) matrix with c_i = {X.shape[0]} (the '
+                         f'channels of X), got {getattr(weight, "shape", weight)!r}.')
+    c_i, h, w = X.shape
+    if not (0 <= pixel[0] < h and 0 <= pixel[1] < w):
+        raise ValueError(f'pixel must lie in the {h}x{w} map, got {pixel!r}.')
+    Y = nn.functional.conv2d(X[None], weight[:, :, None, None])[0].detach()
+    c_o = Y.shape[0]
+    panels = ([Grid(X[c], f'in {c}', windows=[(pixel[0], pixel[1], 1, 1)]) for c in range(c_i)]
+              + [Grid(weight, 'W'), Grid(X[:, pixel[0], pixel[1]][:, None], 'x'),
+                 Grid(Y[:, pixel[0], pixel[1]][:, None], 'y')]
+              + [Grid(Y[c], f'out {c}', windows=[(pixel[0], pixel[1], 1, 1)]) for c in range(c_o)])
+    between = [''] * (c_i - 1) + ['→', '×', '='] + ['→'] + [''] * (c_o - 1)
+    return show_grids(panels, between=between, cell=0.42, fontsize=fontsize)
