@@ -140,3 +140,78 @@ def test_pixel_mixing_shows_pytorchs_1x1_output_at_the_pixel():
     plt.close(fig)
     with pytest.raises(ValueError, match='c_i = 2'):
         show_pixel_mixing(X, torch.zeros(3, 3))
+
+
+# --- 8.4-8.6: Inception, normalization axes, residual blocks ---------------------------------
+from book_utils.teaching.diagrams import (draw_inception, draw_layer_row, draw_normalization_axes,  # noqa: E402
+                                 draw_residual_blocks, layer_rows, residual_path,
+                                 shared_statistics)
+
+
+def test_inception_figure_reads_the_block():
+    block = d2l.Inception(64, (96, 128), (16, 32), 32)
+    block(torch.zeros(1, 192, 6, 6))
+    texts = _texts(draw_inception(block, 192))
+    assert texts[0] == 'input: 192 channels'
+    assert texts[1] == 'concatenate along channels: 256 channels'
+    assert '1x1 conv\n192 -> 16' in texts and '5x5 conv\n16 -> 32' in texts
+    assert '3x3 max-pool' in texts
+    plt.close('all')
+
+
+def test_inception_figure_refuses_unrun_and_wrong_blocks():
+    with pytest.raises(ValueError, match='lazy layers'):
+        draw_inception(d2l.Inception(4, (4, 4), (4, 4), 4), 3)
+    with pytest.raises(TypeError, match='Inception'):
+        draw_inception(torch.nn.Conv2d(1, 1, 1), 1)
+    with pytest.raises(ValueError, match='in_channels'):
+        draw_inception(d2l.Inception(4, (4, 4), (4, 4), 4), 0)
+
+
+def test_layer_row_shows_each_layer_and_its_shape():
+    rows = layer_rows(d2l.BNLeNetScratch(), torch.zeros(2, 1, 28, 28))
+    assert rows[:3] == [('conv', '6x24x24'), ('BatchNorm', '6x24x24'), ('Sigmoid', '6x24x24')]
+    assert rows[-1] == ('dense', '10')
+    fig = draw_layer_row(rows, {'conv': '#9ecae1'}, 'BN-LeNet')
+    assert _texts(fig)[:2] == ['conv', '6x24x24'] and len(fig.axes[0].patches) == len(rows)
+    plt.close(fig)
+    with pytest.raises(ValueError, match='at least one'):
+        draw_layer_row([], {}, 'empty')
+
+
+@pytest.mark.parametrize('kind, expected', [
+    ('batch', [(n, 0) for n in range(4)]),           # one channel, every example
+    ('layer', [(0, c) for c in range(6)]),           # one example, every channel
+    ('instance', [(0, 0)]),                          # one channel of one example
+    ('group', [(0, 0), (0, 1), (0, 2)]),             # 6 channels in 2 groups of 3
+])
+def test_shared_statistics_match_the_textbook_definitions(kind, expected):
+    shared = shared_statistics(kind, batch=4, channels=6, groups=2)
+    assert sorted(map(tuple, shared.nonzero().tolist())) == expected
+
+
+def test_normalization_figure_shades_the_shared_maps():
+    fig = draw_normalization_axes(batch=4, channels=6, groups=3)
+    shaded = [sum(p.get_facecolor()[:3] != (0.9411764705882353,) * 3 for p in ax.patches)
+              for ax in fig.axes]
+    assert shaded == [4, 6, 1, 2]
+    plt.close(fig)
+    with pytest.raises(ValueError, match='groups must divide'):
+        shared_statistics('group', channels=6, groups=4)
+    with pytest.raises(ValueError, match='kind must be'):
+        shared_statistics('weight')
+
+
+def test_residual_paths_read_the_blocks():
+    basic, bottleneck = d2l.Residual(8), d2l.ResNeXtBlock(16, 4, 0.5, use_1x1conv=True, strides=2)
+    basic(torch.zeros(2, 8, 4, 4)), bottleneck(torch.zeros(2, 16, 4, 4))
+    path, shortcut = residual_path(basic)
+    assert path == ['3x3 conv\n8 -> 8', 'BN, ReLU', '3x3 conv\n8 -> 8', 'BN'] and shortcut == 'identity'
+    path, shortcut = residual_path(bottleneck)
+    assert path[0] == '1x1 conv\n16 -> 8' and path[2] == '3x3 conv, stride 2\n8 -> 8, 4 groups'
+    assert path[4] == '1x1 conv\n8 -> 16' and shortcut == '1x1 conv, stride 2, 16 -> 16'
+    fig = draw_residual_blocks({'basic': basic, 'ResNeXt': bottleneck})
+    assert 'shortcut:\nidentity' in [t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
+    with pytest.raises(ValueError, match='lazy layers'):
+        residual_path(d2l.Residual(8))

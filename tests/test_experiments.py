@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 import book_utils as d2l
+from book_utils.engine.profiles import SMOKE_BATCHES
 
 
 def small_net():
@@ -76,7 +77,7 @@ def test_epochs_same_seed_same_history_and_smoke_caps(profile):
     data = d2l.FashionMNIST(batch_size=64, num_train=512, num_val=128)
     first = d2l.quiet_fit(make, data, epochs=5, seed=1)
     again = d2l.quiet_fit(make, data, epochs=5, seed=1)
-    assert len(first.history) == 1 and first.num_train_batches == 3   # smoke: 1 epoch, 3 batches
+    assert len(first.history) == 1 and first.num_train_batches == SMOKE_BATCHES   # smoke: 1 epoch
     keys = ('train_loss', 'val_loss', 'val_acc')
     assert [first.history[0][k] for k in keys] == [again.history[0][k] for k in keys]
 

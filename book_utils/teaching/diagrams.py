@@ -18,7 +18,9 @@ from ..checks import check_pair
 from ..lazy_layers import has_lazy_parameters, materialise
 
 __all__ = ['Grid', 'show_grids', 'show_pipeline', 'layer_label', 'draw_stack', 'dilation_taps',
-           'show_dilation', 'show_kernel_tensor', 'show_pixel_mixing']
+           'show_dilation', 'show_kernel_tensor', 'show_pixel_mixing',
+           'draw_inception', 'layer_rows', 'draw_layer_row', 'shared_statistics',
+           'draw_normalization_axes', 'residual_path', 'draw_residual_path', 'draw_residual_blocks']
 
 # One colour a window: the i-th window of every panel shares colour i, so the
 # output cell and the input window that produced it read as one pair.
@@ -341,3 +343,202 @@ def show_pixel_mixing(X, weight, pixel=(0, 0), fontsize=8):
               + [Grid(Y[c], f'out {c}', windows=[(pixel[0], pixel[1], 1, 1)]) for c in range(c_o)])
     between = [''] * (c_i - 1) + ['→', '×', '='] + ['→'] + [''] * (c_o - 1)
     return show_grids(panels, between=between, cell=0.42, fontsize=fontsize)
+
+
+# --- Chapter 8.4-8.6: Inception, normalization axes, residual blocks --------------------------
+# Each picture is read off the layers (or, for the normalization axes, off PyTorch's own
+# functions), so the labels cannot drift from the code the chapter runs.
+
+def _box(ax, x, y, w, h, text, colour, fontsize=8):
+    ax.add_patch(patches.FancyBboxPatch((x, y), w, h, boxstyle='round,pad=0.03',
+                                        facecolor=colour, edgecolor='black'))
+    ax.text(x + w / 2, y + h / 2, text, ha='center', va='center', fontsize=fontsize)
+
+
+def _arrow(ax, x0, y0, x1, y1, colour='black'):
+    ax.annotate('', xy=(x1, y1), xytext=(x0, y0),
+                arrowprops=dict(arrowstyle='->', lw=1, color=colour))
+
+
+def _conv_text(layer):
+    k = layer.kernel_size
+    groups = f', {layer.groups} groups' if layer.groups > 1 else ''
+    stride = f', stride {layer.stride[0]}' if layer.stride[0] > 1 else ''
+    return f'{k[0]}x{k[1]} conv{stride}\n{layer.in_channels} -> {layer.out_channels}{groups}'
+
+
+def draw_inception(block, in_channels):
+    """The four branches of an Inception block (``b1_1`` ... ``b4_2``), sized from its layers.
+
+    The block's lazy layers must have run once, so that their channel counts are known.
+    """
+    if not isinstance(in_channels, int) or isinstance(in_channels, bool) or in_channels < 1:
+        raise ValueError(f'in_channels must be a positive int (the channels the block '
+                         f'receives), got {in_channels!r}.')
+    names = [['b1_1'], ['b2_1', 'b2_2'], ['b3_1', 'b3_2'], ['b4_1', 'b4_2']]
+    if not all(hasattr(block, n) for branch in names for n in branch):
+        raise TypeError(f'block must be an Inception block with layers b1_1 ... b4_2, '
+                        f'got {type(block).__name__}.')
+    branches = [[getattr(block, n) for n in branch] for branch in names]
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in block.parameters()):
+        raise ValueError('the block has lazy layers that have not run yet: call it once on '
+                         'an input, e.g. block(torch.zeros(1, in_channels, 12, 12)), first.')
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    _box(ax, 0.2, 0, 7.2, 0.7, f'input: {in_channels} channels', '#eeeeee')
+    out = sum(branch[-1].out_channels for branch in branches)
+    _box(ax, 0.2, 3.6, 7.2, 0.7, f'concatenate along channels: {out} channels', '#eeeeee')
+    for i, branch in enumerate(branches):
+        x = 0.2 + i * 1.9
+        y0 = 1.2 if len(branch) == 2 else 1.9
+        _arrow(ax, x + 0.7, 0.7, x + 0.7, y0)
+        for j, layer in enumerate(branch):
+            if isinstance(layer, nn.MaxPool2d):
+                text, colour = f'{layer.kernel_size}x{layer.kernel_size} max-pool', '#c7e9c0'
+            else:
+                text = _conv_text(layer)
+                colour = '#9ecae1' if layer.kernel_size == (1, 1) else '#fdae6b'
+            _box(ax, x, y0 + j * 1.2, 1.4, 0.7, text, colour)
+            if j:
+                _arrow(ax, x + 0.7, y0 + 0.7, x + 0.7, y0 + 1.2)
+        _arrow(ax, x + 0.7, y0 + 0.7 + 1.2 * (len(branch) - 1), x + 0.7, 3.6)
+    ax.set_xlim(0, 7.6), ax.set_ylim(-0.1, 4.4), ax.axis('off')
+    ax.set_title('Inception block: blue 1x1 convolutions, orange larger kernels, green pooling',
+                 fontsize=9)
+    return fig
+
+
+def layer_rows(model, X):
+    """(kind, output shape) of every layer of ``model.net`` for the input ``X``."""
+    kinds = {'Conv2d': 'conv', 'Linear': 'dense', 'AvgPool2d': 'pool', 'MaxPool2d': 'pool'}
+    rows = []
+    with torch.no_grad():
+        for layer in model.net:
+            X = layer(X)
+            name = type(layer).__name__
+            rows.append((kinds.get(name, name), 'x'.join(map(str, X.shape[1:]))))
+    return rows
+
+
+def draw_layer_row(rows, colours, title):
+    """A network as a row of boxes, one per ``(kind, shape)`` row, coloured by kind."""
+    if not rows:
+        raise ValueError('draw_layer_row needs at least one (kind, shape) row, got none.')
+    fig, ax = plt.subplots(figsize=(7.5, 1.9))
+    for i, (name, shape) in enumerate(rows):
+        ax.add_patch(patches.FancyBboxPatch((i * 1.0, 0), 0.86, 1.1, boxstyle='round,pad=0.02',
+                                            facecolor=colours.get(name, '#eeeeee'),
+                                            edgecolor='black'))
+        ax.text(i * 1.0 + 0.43, 0.55, name, rotation=90, ha='center', va='center', fontsize=8)
+        ax.text(i * 1.0 + 0.43, -0.18, shape, rotation=90, ha='center', va='top', fontsize=7,
+                family='monospace')
+    ax.set_xlim(-0.1, len(rows)), ax.set_ylim(-1.3, 1.2), ax.axis('off')
+    ax.set_title(title, fontsize=10)
+    return fig
+
+
+NORMALIZATIONS = ('batch', 'layer', 'instance', 'group')
+
+
+def shared_statistics(kind, batch=4, channels=6, groups=2):
+    """Which (example, channel) maps share one mean and variance with map (0, 0).
+
+    Found by asking PyTorch, not by a rule written here: perturb example 0, channel 0 of a
+    random input, normalize it with ``F.batch_norm``, ``F.layer_norm``, ``F.instance_norm``
+    or ``F.group_norm``, and see which outputs move. Returns a (batch, channels) bool tensor.
+    """
+    if kind not in NORMALIZATIONS:
+        raise ValueError(f'kind must be one of {", ".join(NORMALIZATIONS)}, got {kind!r}.')
+    if kind == 'group' and channels % groups:
+        raise ValueError(f'groups must divide channels ({channels}), got groups={groups}.')
+    F = nn.functional
+    norm = {'batch': lambda X: F.batch_norm(X, None, None, training=True),
+            'layer': lambda X: F.layer_norm(X, X.shape[1:]),
+            'instance': F.instance_norm,
+            'group': lambda X: F.group_norm(X, groups)}[kind]
+    X = torch.randn(batch, channels, 3, 3, generator=torch.Generator().manual_seed(0))
+    moved = X.clone()
+    moved[0, 0] += torch.arange(9.0).reshape(3, 3)       # changes the mean and the variance
+    return (norm(moved) - norm(X)).abs().amax(dim=(2, 3))[:, :] > 1e-6
+
+
+def draw_normalization_axes(batch=4, channels=6, groups=2):
+    """Four panels: the maps over which batch, layer, instance and group norm average.
+
+    Each square is one channel of one example (all its height x width positions). The shaded
+    squares are those that share their statistics with the top-left one.
+    """
+    fig, axes = plt.subplots(1, 4, figsize=(9, 2.4))
+    for ax, kind in zip(axes, NORMALIZATIONS):
+        shared = shared_statistics(kind, batch, channels, groups)
+        for n in range(batch):
+            for c in range(channels):
+                ax.add_patch(patches.Rectangle((c, batch - 1 - n), 0.92, 0.92,
+                                               facecolor='#6baed6' if shared[n, c] else '#f0f0f0',
+                                               edgecolor='#777777'))
+        ax.set_xlim(-0.2, channels + 0.1), ax.set_ylim(-0.9, batch + 0.1)
+        ax.set_aspect('equal'), ax.axis('off')
+        ax.text(channels / 2, -0.5, 'channels C ->', ha='center', fontsize=8)
+        ax.text(-0.3, batch / 2, '<- examples N', rotation=90, ha='right', va='center', fontsize=8)
+        extra = f' ({groups} groups)' if kind == 'group' else ''
+        ax.set_title(f'{kind} norm{extra}', fontsize=9)
+    fig.suptitle('Shaded: the maps (each H x W) that share one mean and variance', fontsize=9)
+    return fig
+
+
+def residual_path(block):
+    """The main path of a ``Residual`` or ``ResNeXtBlock`` as text boxes, and its shortcut."""
+    if not all(hasattr(block, n) for n in ('conv1', 'conv2', 'bn1', 'bn2')):
+        raise TypeError(f'block must be a Residual or ResNeXtBlock, got {type(block).__name__}.')
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in block.parameters()):
+        raise ValueError('the block has lazy layers that have not run yet: call it once on '
+                         'an input first.')
+    convs = [block.conv1, block.conv2] + ([block.conv3] if hasattr(block, 'bn3') else [])
+    path = []
+    for k, conv in enumerate(convs):
+        path.append(_conv_text(conv))
+        path.append('BN, ReLU' if k < len(convs) - 1 else 'BN')
+    side = block.conv4 if hasattr(block, 'bn3') else block.conv3
+    shortcut = 'identity' if side is None else _conv_text(side).replace('\n', ', ')
+    return path, shortcut
+
+
+def draw_residual_path(ax, title, path, shortcut, input_label='$\\mathbf{x}$'):
+    """Draw one block bottom to top: ``path`` boxes, an addition, a final ReLU, the shortcut.
+
+    ``shortcut`` is None for a block without one (a regular block), else its label.
+    """
+    step = 0.9
+    y = 0.4
+    ax.text(1, 0.0, input_label, ha='center', fontsize=9)
+    boxes = list(path) + (['+'] if shortcut is not None else []) + ['ReLU']
+    for k, text in enumerate(boxes):
+        w = 0.5 if text == '+' else 2.0
+        colour = '#9ecae1' if 'conv' in text or 'weight' in text else '#eeeeee'
+        _box(ax, 1 - w / 2, y, w, 0.55, text, colour, fontsize=7.5)
+        _arrow(ax, 1, y - step + 0.55 if k else 0.25, 1, y)
+        if text == '+':
+            plus_y = y + 0.27
+        y += step
+    _arrow(ax, 1, y - step + 0.55, 1, y - 0.05)
+    if shortcut is not None:
+        ax.plot([1, 2.5, 2.5], [0.3, 0.3, plus_y], color='crimson', lw=1.3)
+        _arrow(ax, 2.5, plus_y, 1.25, plus_y, colour='crimson')
+        ax.text(2.6, plus_y / 2, 'shortcut:\n' + shortcut.replace(', ', '\n', 1), color='crimson',
+                fontsize=7.5, va='center')
+    ax.set_xlim(-0.1, 4.0), ax.set_ylim(-0.2, y + 0.2), ax.axis('off')
+    ax.set_title(title, fontsize=9)
+
+
+def draw_residual_blocks(blocks):
+    """Side by side, the main path and shortcut of each block in ``blocks`` (title -> block).
+
+    The blocks must have run once, so that their lazy layers know their channel counts.
+    """
+    if not blocks:
+        raise ValueError('draw_residual_blocks needs at least one block, got none.')
+    paths = {title: residual_path(block) for title, block in blocks.items()}
+    fig, axes = plt.subplots(1, len(blocks), figsize=(3.3 * len(blocks), 4.4), squeeze=False)
+    for ax, (title, (path, shortcut)) in zip(axes[0], paths.items()):
+        draw_residual_path(ax, title, path, shortcut)
+    fig.tight_layout()
+    return fig
