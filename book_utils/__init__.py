@@ -22,6 +22,7 @@ from .classic_tools import Accumulator, Animator, Timer, accuracy, check_len, ch
 from .data import (DataCorruptError, DataModule, DataPermissionError, DataUnavailableError,
                    FashionMNIST,
                    TensorLoader, load_fashion_mnist)
+from .experiments import quiet_fit
 from .devices import best_device, cpu, gpu, num_gpus, seed_everything, try_all_gpus, try_gpu
 from .hparams import HyperParameters, add_to_class
 from .models import *  # noqa: F401,F403

@@ -22,7 +22,7 @@ LAYERS = [
     {'plot'},
     {'data', 'module', 'checkpoint', 'report', 'steps', 'classic_tools'},
     {'train', 'results', 'classic_regression'},
-    {'models'},
+    {'models', 'experiments'},
     {'widgets', 'classic', 'run_settings'},
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
