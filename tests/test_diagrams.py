@@ -215,3 +215,28 @@ def test_residual_paths_read_the_blocks():
     plt.close(fig)
     with pytest.raises(ValueError, match='lazy layers'):
         residual_path(d2l.Residual(8))
+
+
+def test_kernel_responses_one_column_per_kernel_on_a_symmetric_scale():
+    import numpy as np
+    """8.1's first-layer figure: the image, then each kernel above its map, red/blue symmetric."""
+    from book_utils.teaching.diagrams import show_kernel_responses
+    torch.manual_seed(0)
+    kernels, maps = torch.randn(3, 11, 11), torch.rand(3, 16, 16)
+    fig = show_kernel_responses(torch.rand(72, 72), 'Sneaker', kernels, maps, ['a', 'b', 'c'])
+    axes = fig.axes
+    assert len(axes) == 2 * 4 and not axes[4].get_visible()       # 2 rows x (image + 3 columns)
+    assert [ax.get_title() for ax in axes[:4]] == ['Sneaker', 'a', 'b', 'c']
+    for col in range(3):
+        low, high = axes[1 + col].images[0].get_clim()
+        assert high == -low == pytest.approx(float(kernels[col].abs().max()))
+        assert np.array_equal(np.asarray(axes[5 + col].images[0].get_array()), maps[col].numpy())
+    plt.close(fig)
+
+
+def test_kernel_responses_refuse_mismatched_stacks():
+    from book_utils.teaching.diagrams import show_kernel_responses
+    with pytest.raises(ValueError, match='same n'):
+        show_kernel_responses(torch.rand(8, 8), 'x', torch.rand(2, 3, 3), torch.rand(3, 4, 4))
+    with pytest.raises(ValueError, match='one title per kernel'):
+        show_kernel_responses(torch.rand(8, 8), 'x', torch.rand(2, 3, 3), torch.rand(2, 4, 4), ['a'])

@@ -542,3 +542,37 @@ def draw_residual_blocks(blocks):
         draw_residual_path(ax, title, path, shortcut)
     fig.tight_layout()
     return fig
+
+
+def show_kernel_responses(image, title, kernels, maps, names=None):
+    """One image beside the kernels of a first layer, each above its feature map.
+
+    A kernel is drawn red where it adds the pixels under it and blue where it
+    subtracts them, on a scale symmetric about zero, so that one colour means
+    one sign in every panel; 8.1 reads the trained AlexNet's first layer this way.
+    ``kernels`` is (n, k_h, k_w), ``maps`` (n, h, w), ``names`` n column titles.
+    """
+    kernels, maps = (torch.as_tensor(t).detach().cpu().numpy() for t in (kernels, maps))
+    if kernels.ndim != 3 or maps.ndim != 3 or len(kernels) != len(maps) or len(kernels) == 0:
+        raise ValueError('kernels and maps must be (n, height, width) stacks of the same n >= 1; '
+                         f'got shapes {tuple(kernels.shape)} and {tuple(maps.shape)}.')
+    names = [f'kernel {i}' for i in range(len(kernels))] if names is None else list(names)
+    if len(names) != len(kernels):
+        raise ValueError(f'names must give one title per kernel ({len(kernels)}), got {len(names)}.')
+    fig, axes = plt.subplots(2, len(kernels) + 1, figsize=(1.05 * (len(kernels) + 1), 2.6),
+                             squeeze=False)
+    axes[0, 0].imshow(torch.as_tensor(image).detach().cpu().numpy(), cmap='gray')
+    axes[0, 0].set_title(title, fontsize=9)
+    axes[1, 0].set_visible(False)
+    for col, (kernel, fmap, name) in enumerate(zip(kernels, maps, names), start=1):
+        limit = float(np.abs(kernel).max()) or 1.0
+        axes[0, col].imshow(kernel, cmap='RdBu_r', vmin=-limit, vmax=limit)
+        axes[0, col].set_title(name, fontsize=8)
+        axes[1, col].imshow(fmap, cmap='gray')
+    for ax in axes.flat:
+        ax.set_xticks([]), ax.set_yticks([])
+    axes[1, 1].set_ylabel('response', fontsize=8)
+    return fig
+
+
+__all__ += ['show_kernel_responses']
