@@ -5,6 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := node_modules/.package-lock.json
 
 .PHONY: venv lint test test-unit test-notebooks test-colab book book-strict check-pages serve notebooks clean
 
@@ -21,10 +22,11 @@ venv: $(STAMP)
 
 # Style, by tools rather than memory: ruff's lint rules and its formatter (pyproject.toml
 # [tool.ruff]) over the package, tests, tools and benchmarks, then ESLint over the widgets' JS.
-lint: venv
+lint: venv $(ASSETS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	@echo 'ESLint: placeholder until the widgets branch lands: npx eslint ...'
+	npx --no-install eslint widgets_js
+	node --test widgets_js/test
 
 test: test-unit test-notebooks
 
@@ -46,7 +48,6 @@ test-colab: venv
 # The book serves its own MathJax and widget scripts (offline pages): npm installs them from
 # package-lock.json; tools/offline_assets.py copies them into the site while it is built.
 NPM ?= npm
-ASSETS := node_modules/.package-lock.json
 $(ASSETS): package.json package-lock.json
 	@command -v $(NPM) >/dev/null || { echo "Building the book needs Node.js and npm, which fetch its"\
 	  "offline copy of MathJax (Debian: apt-get install nodejs npm)."; exit 1; }

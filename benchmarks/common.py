@@ -8,6 +8,7 @@ and D2L's own constructor runs, unchanged, from a sibling working directory.
 Everything else on D2L's side (its DataLoader with ``num_workers=4``, its
 Trainer, its ProgressBoard) is D2L's code as a student runs it.
 """
+
 import argparse
 import contextlib
 import datetime
@@ -20,12 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault('MPLBACKEND', 'Agg')   # D2L's ProgressBoard draws, but opens no window
+os.environ.setdefault('MPLBACKEND', 'Agg')  # D2L's ProgressBoard draws, but opens no window
 
 import torch  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / 'book_utils' / 'results'   # package data, read by the reference page
+RESULTS = REPO / 'book_utils' / 'results'  # package data, read by the reference page
 
 
 def _stand_ins_for_notebook_modules():
@@ -35,16 +36,20 @@ def _stand_ins_for_notebook_modules():
     once D2L is imported, so matplotlib never mistakes the stand-in for IPython."""
     import importlib.util
     import types
+
     added = []
     if 'IPython' not in sys.modules and importlib.util.find_spec('IPython') is None:
         ipython = types.ModuleType('IPython')
-        ipython.display = types.SimpleNamespace(display=lambda *a, **k: None,
-                                                clear_output=lambda *a, **k: None)
+        ipython.display = types.SimpleNamespace(
+            display=lambda *a, **k: None, clear_output=lambda *a, **k: None
+        )
         sys.modules['IPython'] = ipython
         added.append('IPython')
         print('benchmarks: IPython is missing; D2L gets a no-op IPython.display')
-    if ('matplotlib_inline' not in sys.modules
-            and importlib.util.find_spec('matplotlib_inline') is None):
+    if (
+        'matplotlib_inline' not in sys.modules
+        and importlib.util.find_spec('matplotlib_inline') is None
+    ):
         inline = types.ModuleType('matplotlib_inline')
         inline.backend_inline = types.SimpleNamespace(set_matplotlib_formats=lambda *a, **k: None)
         sys.modules['matplotlib_inline'] = inline
@@ -68,6 +73,7 @@ def oracle():
 def d2l_data_root():
     """A temporary folder holding ``data/FashionMNIST/raw`` (uncompressed) and ``work/``."""
     from book_utils import data as data_mod
+
     tmp = Path(tempfile.mkdtemp(prefix='bench-fmnist-'))
     data_mod.export_for_torchvision(tmp / 'data')
     (tmp / 'work').mkdir()
@@ -78,7 +84,7 @@ def d2l_fashion_mnist(root, batch_size, resize):
     """D2L's ``FashionMNIST(batch_size, resize)``, its constructor run from ``root/work``."""
     d2l_oracle = oracle()
     here = os.getcwd()
-    os.chdir(root / 'work')   # D2L's root is '../data'; torchvision reads the files now
+    os.chdir(root / 'work')  # D2L's root is '../data'; torchvision reads the files now
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             return d2l_oracle.FashionMNIST(batch_size=batch_size, resize=resize)
@@ -90,12 +96,14 @@ def cap_batches(data, train_batches=None, val_batches=None):
     """Make ``data``'s loaders stop after the given numbers of batches (None: no cap)."""
     # the Trainer's own cap, so both sides match
     from book_utils.engine.placement import CappedLoader
+
     get = data.get_dataloader
 
     def capped(train):
         loader = get(train)
         limit = train_batches if train else val_batches
         return loader if limit is None else CappedLoader(loader, limit)
+
     data.get_dataloader = capped
     return data
 
@@ -107,10 +115,11 @@ def warm_up():
     (about 2 s here); whichever Trainer ran first would pay it.
     """
     import torch._dynamo  # noqa: F401
+
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 
 
-LOCK = '/tmp/book-cpu.lock'   # the project's CPU lock (CONTRIBUTING.md, tools/execute_notebooks.py)
+LOCK = '/tmp/book-cpu.lock'  # the project's CPU lock (CONTRIBUTING.md, tools/execute_notebooks.py)
 
 
 @contextlib.contextmanager
@@ -120,6 +129,7 @@ def cpu_lock(enabled=True):
         yield
         return
     import fcntl
+
     with open(LOCK, 'w') as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -151,11 +161,14 @@ def d2l_val_acc_by_epoch(model):
 
 def environment(device=None):
     from book_utils.results import hardware_name
-    return {'date': datetime.date.today().isoformat(),
-            'hardware': hardware_name(device),
-            'torch': torch.__version__,
-            'python': platform.python_version(),
-            'threads': torch.get_num_threads()}
+
+    return {
+        'date': datetime.date.today().isoformat(),
+        'hardware': hardware_name(device),
+        'torch': torch.__version__,
+        'python': platform.python_version(),
+        'threads': torch.get_num_threads(),
+    }
 
 
 def merge_json(path, benchmark, key, record):
@@ -174,13 +187,24 @@ def cpu_timing_parser(description, train_batches):
     seed, repeats, where the JSON goes, and the CPU lock."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--epochs', type=int, default=1)
-    parser.add_argument('--batches', type=int, default=None,
-                        help=f'training batches per epoch (default: all {train_batches})')
+    parser.add_argument(
+        '--batches',
+        type=int,
+        default=None,
+        help=f'training batches per epoch (default: all {train_batches})',
+    )
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--repeat', type=int, default=1,
-                        help='timed runs per side, alternating which goes first; the fastest counts')
+    parser.add_argument(
+        '--repeat',
+        type=int,
+        default=1,
+        help='timed runs per side, alternating which goes first; the fastest counts',
+    )
     parser.add_argument('--json', default=str(RESULTS / 'benchmarks-cpu.json'))
     parser.add_argument('--no-write', action='store_true', help='print only; write no JSON')
-    parser.add_argument('--no-lock', action='store_true',
-                        help="do not take the project's CPU lock (timings may be distorted)")
+    parser.add_argument(
+        '--no-lock',
+        action='store_true',
+        help="do not take the project's CPU lock (timings may be distorted)",
+    )
     return parser

@@ -8,6 +8,7 @@ wraps a value: what cannot be used is refused.
 
 This module imports nothing from the package, so every other module may use it.
 """
+
 import math
 import numbers
 from collections.abc import Collection
@@ -38,26 +39,36 @@ def check_int(value: object, name: str, low: int | None = None, high: int | None
     return value
 
 
-def check_pair(value: object, name: str, low: int | None = None,
-               high: int | None = None) -> tuple[int, int]:
+def check_pair(
+    value: object, name: str, low: int | None = None, high: int | None = None
+) -> tuple[int, int]:
     """``3 -> (3, 3)``, ``(3, 5) -> (3, 5)``: an int or a (height, width) pair of ints,
     each in ``[low, high]``; anything else (floats, strings, triples) is refused."""
     if _is_int(value):
         pair = (int(value), int(value))
-    elif (isinstance(value, (tuple, list)) or type(value).__name__ == 'Size') \
-            and len(value) == 2 and all(_is_int(v) for v in value):
+    elif (
+        (isinstance(value, (tuple, list)) or type(value).__name__ == 'Size')
+        and len(value) == 2
+        and all(_is_int(v) for v in value)
+    ):
         pair = (int(value[0]), int(value[1]))
     else:
-        raise TypeError(f'{name} must be an int or a (height, width) pair of ints, '
-                        f'got {value!r}.')
+        raise TypeError(f'{name} must be an int or a (height, width) pair of ints, got {value!r}.')
     if any((low is not None and v < low) or (high is not None and v > high) for v in pair):
-        raise ValueError(f'{name} must be {_range_text(low, high)} (each of height and width), '
-                         f'got {value!r}.')
+        raise ValueError(
+            f'{name} must be {_range_text(low, high)} (each of height and width), got {value!r}.'
+        )
     return pair
 
 
-def check_float(value: object, name: str, low: float | None = None, high: float | None = None,
-                *, low_open: bool = False) -> float:
+def check_float(
+    value: object,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+) -> float:
     """``value`` as a finite ``float`` in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f'{name} must be a number, got {value!r} ({type(value).__name__}).')
@@ -66,8 +77,11 @@ def check_float(value: object, name: str, low: float | None = None, high: float 
         raise ValueError(f'{name} must be a finite number, got {value}.')
     too_low = low is not None and (value <= low if low_open else value < low)
     if too_low or (high is not None and value > high):
-        what = (f'greater than {low}' + (f' and at most {high}' if high is not None else '')
-                if low_open else _range_text(low, high))
+        what = (
+            f'greater than {low}' + (f' and at most {high}' if high is not None else '')
+            if low_open
+            else _range_text(low, high)
+        )
         raise ValueError(f'{name} must be {what}, got {value}.')
     return value
 

@@ -14,6 +14,7 @@ to train cover what the chapters need:
   step budget (the losses step by step, the validation accuracy at the end);
   ``smoke`` caps the steps at its batch cap and the batch at its batch size.
 """
+
 import dataclasses
 import math
 import time
@@ -29,8 +30,8 @@ from .engine.train import Trainer
 
 __all__ = ['quiet_fit', 'StepRun']
 
-_EVAL_CHUNK = 512   # validation images per forward pass: bounded memory at any size
-_DIVERGED = 10.0    # a loss this many times the first one (or 1) stops the run, as in the Trainer
+_EVAL_CHUNK = 512  # validation images per forward pass: bounded memory at any size
+_DIVERGED = 10.0  # a loss this many times the first one (or 1) stops the run, as in the Trainer
 
 
 @dataclasses.dataclass
@@ -43,6 +44,7 @@ class StepRun:
     'diverged' when a loss was not finite or above ten times the first (or 1),
     the Trainer's rule: the run stops there rather than train on garbage.
     """
+
     model: nn.Module
     losses: list
     val_acc: float | None
@@ -51,8 +53,9 @@ class StepRun:
     stop_reason: str | None = None
 
 
-def quiet_fit(model, data, *, epochs=None, steps=None, lr=None, batch_size=None, val=None,
-              seed=0, init=None):
+def quiet_fit(
+    model, data, *, epochs=None, steps=None, lr=None, batch_size=None, val=None, seed=0, init=None
+):
     """Train ``model`` without live output; same ``seed``, same numbers.
 
     ``model`` may be a network or a function of no arguments that builds one
@@ -67,16 +70,20 @@ def quiet_fit(model, data, *, epochs=None, steps=None, lr=None, batch_size=None,
     ``StepRun`` is returned.
     """
     if (epochs is None) == (steps is None):
-        raise ValueError('quiet_fit needs exactly one of epochs= (a DataModule and the Trainer) '
-                         'or steps= (tensors (X, y) and plain SGD); got '
-                         f'epochs={epochs!r}, steps={steps!r}.')
+        raise ValueError(
+            'quiet_fit needs exactly one of epochs= (a DataModule and the Trainer) '
+            'or steps= (tensors (X, y) and plain SGD); got '
+            f'epochs={epochs!r}, steps={steps!r}.'
+        )
     check_int(seed, 'seed', low=0)
     if epochs is not None:
         check_int(epochs, 'epochs', low=1)
         _refuse_step_options(lr=lr, batch_size=batch_size, val=val)
         if not hasattr(data, 'train_dataloader'):
-            raise TypeError(f'With epochs=, data must be a DataModule such as d2l.FashionMNIST(...), '
-                            f'got {type(data).__name__}; for tensors (X, y) use steps= instead.')
+            raise TypeError(
+                f'With epochs=, data must be a DataModule such as d2l.FashionMNIST(...), '
+                f'got {type(data).__name__}; for tensors (X, y) use steps= instead.'
+            )
         seed_everything(seed)
         return _fit_epochs(_built(model), data, epochs, init)
     check_int(steps, 'steps', low=1)
@@ -92,11 +99,14 @@ def quiet_fit(model, data, *, epochs=None, steps=None, lr=None, batch_size=None,
 def _refuse_step_options(**given):
     for name, value in given.items():
         if value is not None:
-            where = {'lr': 'the model (e.g. d2l.LeNet(lr=0.1))',
-                     'batch_size': 'the DataModule (e.g. d2l.FashionMNIST(batch_size=64))',
-                     'val': "the DataModule's validation split"}[name]
-            raise ValueError(f'{name}= is for steps= runs only; with epochs=, {name} comes from '
-                             f'{where}.')
+            where = {
+                'lr': 'the model (e.g. d2l.LeNet(lr=0.1))',
+                'batch_size': 'the DataModule (e.g. d2l.FashionMNIST(batch_size=64))',
+                'val': "the DataModule's validation split",
+            }[name]
+            raise ValueError(
+                f'{name}= is for steps= runs only; with epochs=, {name} comes from {where}.'
+            )
 
 
 def _built(model):
@@ -105,28 +115,37 @@ def _built(model):
     if callable(model):
         built = model()
         if not isinstance(built, nn.Module):
-            raise TypeError(f'model() must return a network (an nn.Module), got '
-                            f'{type(built).__name__}.')
+            raise TypeError(
+                f'model() must return a network (an nn.Module), got {type(built).__name__}.'
+            )
         return built
     raise TypeError(f'model must be a network or a function that builds one, got {model!r}.')
 
 
 def _tensor_pair(pair, name):
-    if not (isinstance(pair, (tuple, list)) and len(pair) == 2
-            and all(isinstance(t, torch.Tensor) for t in pair)):
-        raise TypeError(f'{name} must be a pair of tensors (images, labels), got '
-                        f'{type(pair).__name__}.')
+    if not (
+        isinstance(pair, (tuple, list))
+        and len(pair) == 2
+        and all(isinstance(t, torch.Tensor) for t in pair)
+    ):
+        raise TypeError(
+            f'{name} must be a pair of tensors (images, labels), got {type(pair).__name__}.'
+        )
     X, y = pair
     if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f'{name} must hold as many labels as images (at least one); got '
-                         f'{len(X)} images and {len(y)} labels.')
+        raise ValueError(
+            f'{name} must hold as many labels as images (at least one); got '
+            f'{len(X)} images and {len(y)} labels.'
+        )
     return X, y
 
 
 def _fit_epochs(model, data, epochs, init):
     if not hasattr(model, 'board'):
-        raise TypeError(f'With epochs=, model must be a d2l Module (d2l.LeNet(), a d2l.Classifier), '
-                        f'got {type(model).__name__}; train a plain nn.Module with steps= instead.')
+        raise TypeError(
+            f'With epochs=, model must be a d2l Module (d2l.LeNet(), a d2l.Classifier), '
+            f'got {type(model).__name__}; train a plain nn.Module with steps= instead.'
+        )
     if init is not None:
         X = next(iter(data.get_dataloader(True)))[0]
         model.apply_init([X[:2]], init)
@@ -144,7 +163,7 @@ def _fit_steps(model, X, y, steps, lr, batch_size, val, init, seed):
     device, _ = training_device(1)
     model.to(device)
     model.eval()
-    with torch.no_grad():   # lazy layers learn their shapes; eval: BN statistics untouched
+    with torch.no_grad():  # lazy layers learn their shapes; eval: BN statistics untouched
         model(X[:2].to(device))
     if init is not None:
         model.apply(init)
@@ -160,7 +179,7 @@ def _fit_steps(model, X, y, steps, lr, batch_size, val, init, seed):
         optimizer.step()
         losses.append(loss.item())
         if not math.isfinite(losses[-1]) or losses[-1] > _DIVERGED * max(losses[0], 1.0):
-            stop_reason = 'diverged'   # the Trainer's rule: stop, and say so
+            stop_reason = 'diverged'  # the Trainer's rule: stop, and say so
             break
     seconds = time.perf_counter() - start
     val_acc = None
@@ -177,8 +196,8 @@ def _accuracy(model, X, y, profile, device):
     correct = 0
     with torch.no_grad():
         for start in range(0, len(X), _EVAL_CHUNK):
-            Y_hat = model(X[start:start + _EVAL_CHUNK].to(device))
+            Y_hat = model(X[start : start + _EVAL_CHUNK].to(device))
             if not torch.isfinite(Y_hat).all():
                 return math.nan
-            correct += (Y_hat.argmax(1).cpu() == y[start:start + _EVAL_CHUNK].cpu()).sum().item()
+            correct += (Y_hat.argmax(1).cpu() == y[start : start + _EVAL_CHUNK].cpu()).sum().item()
     return correct / len(X)

@@ -1,4 +1,5 @@
 """``HyperParameters`` and ``add_to_class``: the two small tricks D2L's classes are built on."""
+
 import inspect
 
 
@@ -7,8 +8,10 @@ def add_to_class(Class):
 
     Lets a text define a class in pieces, one method per code cell.
     """
+
     def wrapper(obj):
         setattr(Class, obj.__name__, obj)
+
     return wrapper
 
 
@@ -23,7 +26,10 @@ class HyperParameters:
         ignore = () if ignore is None else ignore
         frame = inspect.currentframe().f_back
         _, _, _, local_vars = inspect.getargvalues(frame)
-        self.hparams = {k: v for k, v in local_vars.items()
-                        if k not in set(list(ignore) + ['self']) and not k.startswith('_')}
+        self.hparams = {
+            k: v
+            for k, v in local_vars.items()
+            if k not in set(list(ignore) + ['self']) and not k.startswith('_')
+        }
         for k, v in self.hparams.items():
             setattr(self, k, v)

@@ -1,6 +1,7 @@
 """Lazy layers (``nn.LazyConv2d``, ``nn.LazyLinear``) learn their shapes from a first forward
 pass; this is the one place that runs it, for the engine, D2L's function API, the cost
 counter and the diagrams."""
+
 from collections.abc import Callable
 
 import torch

@@ -1,5 +1,6 @@
 """What every chapter's setup cell calls: one line of versions, profile and device, and
 warnings shortened to what a reader needs."""
+
 import textwrap
 import warnings
 
@@ -10,7 +11,7 @@ from .engine.profiles import active_profile
 
 __all__ = ['__version__', 'show_setup']
 
-__version__ = '0.1.0'   # the same as pyproject.toml's version
+__version__ = '0.1.0'  # the same as pyproject.toml's version
 
 
 def _short_warning(message, category, filename, lineno, line=None):
@@ -29,5 +30,7 @@ def show_setup() -> None:
     """
     warnings.formatwarning = _short_warning
     device = best_device()
-    print(f'book_utils {__version__} | torch {torch.__version__} | '
-          f"profile '{active_profile().name}' | device {device}")
+    print(
+        f'book_utils {__version__} | torch {torch.__version__} | '
+        f"profile '{active_profile().name}' | device {device}"
+    )

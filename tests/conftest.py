@@ -1,4 +1,5 @@
 """Shared fixtures: the D2L oracle, seeded RNG, and a tiny real Fashion-MNIST subset."""
+
 import os
 
 import pytest
@@ -25,12 +26,15 @@ def _close_figures():
     a script's plt.show(); a test process would keep hundreds of them."""
     yield
     from matplotlib import pyplot as plt
+
     plt.close('all')
 
 
 @pytest.fixture
 def profile(monkeypatch):
     """Switch BOOK_PROFILE for one test: ``profile('cpu')``."""
+
     def use(name):
         monkeypatch.setenv('BOOK_PROFILE', name)
+
     return use

@@ -1,4 +1,5 @@
 """The project's scripts in tools/ as modules, for the tests that check them."""
+
 import importlib.util
 import sys
 from pathlib import Path
@@ -20,15 +21,17 @@ def load_tool(name):
 def chapter(name):
     """The chapter notebook ``name`` (e.g. '7_2_conv_layer'), read with nbformat."""
     import nbformat
+
     return nbformat.read(ROOT / 'chapters' / f'{name}.ipynb', as_version=4)
 
 
 def notebook(*cells):
     """A new notebook holding ``cells``."""
     import nbformat
+
     nb = nbformat.v4.new_notebook()
     nb.cells = list(cells)
     return nb
 
 
-CHAPTERS = load_tool('book_pages').chapter_names(ROOT)   # the one chapter list: _toc.yml's
+CHAPTERS = load_tool('book_pages').chapter_names(ROOT)  # the one chapter list: _toc.yml's

@@ -7,6 +7,7 @@ holds that description as it was before the package was split into subpackages, 
 Regenerate deliberately, after an intended change of the public API:
 ``python tests/public_api.py > tests/snapshots/public_api.json``.
 """
+
 import inspect
 import json
 import types
@@ -20,9 +21,10 @@ def parameters(obj):
         sig = inspect.signature(obj)
     except (TypeError, ValueError):
         return None
-    return [[p.name, p.kind.name,
-             None if p.default is inspect.Parameter.empty else repr(p.default)]
-            for p in sig.parameters.values()]
+    return [
+        [p.name, p.kind.name, None if p.default is inspect.Parameter.empty else repr(p.default)]
+        for p in sig.parameters.values()
+    ]
 
 
 def own_methods(cls, package):
@@ -62,6 +64,7 @@ def describe(package):
 
 if __name__ == '__main__':
     import book_utils
+
     api = describe(book_utils)
     lines = [f'{json.dumps(name)}: {json.dumps(api[name], sort_keys=True)}' for name in api]
-    print('{\n' + ',\n'.join(lines) + '\n}')   # one name a line: diffs show what changed
+    print('{\n' + ',\n'.join(lines) + '\n}')  # one name a line: diffs show what changed

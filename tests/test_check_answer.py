@@ -1,15 +1,16 @@
 """d2l.check_answer: right answers pass, students' wrong ones fail with one counterexample,
 stubs and crashes never raise, the reference never shows, every call draws new cases."""
+
 import re
 
 import pytest
 import torch
+from answer_fixtures import RIGHT
 from torch import nn
 from torch.nn import functional as F
 
 import book_utils as d2l
 from book_utils.answers import checks, exercise_ids, nested_parts, run_check
-from answer_fixtures import RIGHT
 
 IDS = [c.id for c in checks()]
 
@@ -18,8 +19,19 @@ def test_enough_checks_in_every_section_and_the_ones_the_issue_names():
     assert len(IDS) >= 25
     sections = {'.'.join(i.split('.')[:2]) for i in IDS}
     assert sections == {f'7.{n}' for n in range(1, 7)} | {f'8.{n}' for n in range(1, 7)}
-    for named in ['7.2.4', '7.3.1', '7.3.3', '7.4.1.1', '7.5.1', '7.5.3.1', '7.5.3.2', '7.5.6',
-                  '8.1.1.1', '8.2.1.1', '8.3.4.1']:
+    for named in [
+        '7.2.4',
+        '7.3.1',
+        '7.3.3',
+        '7.4.1.1',
+        '7.5.1',
+        '7.5.3.1',
+        '7.5.3.2',
+        '7.5.6',
+        '8.1.1.1',
+        '8.2.1.1',
+        '8.3.4.1',
+    ]:
         assert named in IDS
 
 
@@ -45,17 +57,22 @@ def test_a_right_answer_passes_on_fresh_cases(id):
 def test_the_stub_runs_and_says_not_answered_yet(id):
     check = next(c for c in checks() if c.id == id)
     space = {'d2l': d2l, 'torch': torch, 'nn': nn, 'F': F}
-    exec(check.stub.replace(f"d2l.check_answer('{id}', {check.name})", f"verdict = d2l.check_answer('{id}', {check.name})"),
-         space)
+    exec(
+        check.stub.replace(
+            f"d2l.check_answer('{id}', {check.name})",
+            f"verdict = d2l.check_answer('{id}', {check.name})",
+        ),
+        space,
+    )
     assert check.name in space
     assert not space['verdict'] and 'not answered yet' in repr(space['verdict'])
 
 
-def wrong_max(a, b):          # the submitted formula of issue 23
+def wrong_max(a, b):  # the submitted formula of issue 23
     return (a + b + F.relu(a - b)) / 2
 
 
-class PixelsAsChannels(nn.Module):   # "max pooling" that returns each window's pixels as channels
+class PixelsAsChannels(nn.Module):  # "max pooling" that returns each window's pixels as channels
     def __init__(self, k):
         super().__init__()
         self.k = k
@@ -63,18 +80,20 @@ class PixelsAsChannels(nn.Module):   # "max pooling" that returns each window's 
     def forward(self, X):
         n, c, h, w = X.shape
         pick = torch.eye(self.k * self.k).reshape(-1, 1, self.k, self.k)
-        return F.relu(F.conv2d(X.reshape(n * c, 1, h, w), pick)).reshape(n, -1, h - self.k + 1, w - self.k + 1)
+        return F.relu(F.conv2d(X.reshape(n * c, 1, h, w), pick)).reshape(
+            n, -1, h - self.k + 1, w - self.k + 1
+        )
 
 
-def off_by_one(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w):      # forgets the + 1
+def off_by_one(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w):  # forgets the + 1
     return ((n_h - k_h + 2 * p_h) // s_h, (n_w - k_w + 2 * p_w) // s_w)
 
 
-def half_padding(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w):    # D2L's total-padding formula, per side
+def half_padding(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w):  # D2L's total-padding formula, per side
     return ((n_h - k_h + p_h + s_h) // s_h, (n_w - k_w + p_w + s_w) // s_w)
 
 
-def only_the_book_example(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w):   # special-cases a fixed case
+def only_the_book_example(n_h, n_w, k_h, k_w, p_h, p_w, s_h, s_w):  # special-cases a fixed case
     return (2, 2)
 
 
@@ -103,7 +122,7 @@ def max_of_mean(a, b):
     return (a + b) / 2 + (a - b).abs() / 2 * 0.9
 
 
-class PostActivation(nn.Module):          # the original order: conv, BN, ReLU, and ReLU after the sum
+class PostActivation(nn.Module):  # the original order: conv, BN, ReLU, and ReLU after the sum
     def __init__(self, num_channels, use_1x1conv=False, strides=1):
         super().__init__()
         self.block = d2l.Residual(num_channels, use_1x1conv, strides)
@@ -113,7 +132,11 @@ class PostActivation(nn.Module):          # the original order: conv, BN, ReLU, 
 
 
 WRONG = [
-    ('7.5.3.1', wrong_max, r'your max\(-?\d+\.\d, -?\d+\.\d\) returned -?[\d.]+; expected -?[\d.]+\.'),
+    (
+        '7.5.3.1',
+        wrong_max,
+        r'your max\(-?\d+\.\d, -?\d+\.\d\) returned -?[\d.]+; expected -?[\d.]+\.',
+    ),
     ('7.5.3.1', max_of_mean, r'your max\('),
     ('7.5.3.2', PixelsAsChannels, r'channels for \d'),
     ('7.5.3.2', max_pool_by_max, r'called .*MaxPool2d'),
@@ -129,11 +152,11 @@ WRONG = [
 
 @pytest.mark.parametrize('id, answer, says', WRONG, ids=[f'{i}-{a.__name__}' for i, a, _ in WRONG])
 def test_a_wrong_answer_fails_with_one_counterexample(id, answer, says):
-    for _ in range(3):   # fresh cases every time; each must catch it
+    for _ in range(3):  # fresh cases every time; each must catch it
         verdict = d2l.check_answer(id, answer)
         assert not verdict
         assert re.search(says, verdict.message), verdict.message
-        assert verdict.message.count('your ') == 1     # one counterexample, not a list
+        assert verdict.message.count('your ') == 1  # one counterexample, not a list
 
 
 def test_the_issue_example_reads_as_the_issue_says():
@@ -154,17 +177,19 @@ def test_counts_never_reveal_the_reference():
 
 def test_crashing_and_unfinished_answers_never_raise():
     def crashes(a, b):
-        return a / 0 + undefined_name   # noqa: F821
+        return a / 0 + undefined_name  # noqa: F821
+
     verdict = d2l.check_answer('7.5.3.1', crashes)
     assert not verdict and 'NameError' in verdict.message
 
     def stub(a, b):
         """still to do"""
         ...
+
     verdict = d2l.check_answer('7.5.3.1', stub)
     assert not verdict and not verdict.answered and 'not answered yet' in repr(verdict)
     assert not d2l.check_answer('7.5.3.1', ...)
-    assert not d2l.check_answer('8.6.3', 42)        # not a class: a verdict, not an exception
+    assert not d2l.check_answer('8.6.3', 42)  # not a class: a verdict, not an exception
 
 
 def test_an_unknown_id_raises_value_error_naming_the_ids():
@@ -178,6 +203,7 @@ def test_cases_are_fresh_at_every_call_and_the_global_rng_is_untouched():
     def spy(a, b):
         seen.add(tuple(a[:8].tolist()))
         return torch.maximum(a, b)
+
     state = torch.get_rng_state()
     for _ in range(3):
         d2l.check_answer('7.5.3.1', spy)

@@ -1,5 +1,6 @@
 """Checkpoints: what they record, the folders and files refused before any training
 step, two runs sharing a folder, and resuming on another device."""
+
 import os
 import sys
 import warnings
@@ -14,6 +15,7 @@ from book_utils.engine.checkpoint import Checkpointer, CheckpointError
 
 class Counting(d2l.LeNet):
     """LeNet that counts its training steps, to prove a refusal came before the first."""
+
     steps = 0
 
     def training_step(self, batch):
@@ -38,12 +40,17 @@ class Wide(d2l.Classifier):
 def data(profile):
     profile('cpu')
     Counting.steps = 0
-    return d2l.FashionMNIST(batch_size=32, num_train=96, num_val=32)   # 3 + 1 batches
+    return d2l.FashionMNIST(batch_size=32, num_train=96, num_val=32)  # 3 + 1 batches
 
 
 def fit(folder, data, model=None, **kwargs):
-    trainer = d2l.Trainer(max_epochs=kwargs.pop('max_epochs', 1), checkpoint_dir=folder,
-                          progress=False, verbose=False, **kwargs)
+    trainer = d2l.Trainer(
+        max_epochs=kwargs.pop('max_epochs', 1),
+        checkpoint_dir=folder,
+        progress=False,
+        verbose=False,
+        **kwargs,
+    )
     trainer.fit(model if model is not None else Counting(), data)
     return trainer
 
@@ -91,7 +98,7 @@ def test_checkpoint_dir_under_a_file(tmp_path, data):
 
 
 def test_checkpoint_dir_not_writable(tmp_path, data):
-    if hasattr(os, 'geteuid') and os.geteuid() == 0:   # root writes anywhere but read-only mounts
+    if hasattr(os, 'geteuid') and os.geteuid() == 0:  # root writes anywhere but read-only mounts
         if not os.path.isdir('/sys'):
             pytest.skip('running as root without a read-only /sys to try')
         folder = '/sys/book_utils_checkpoints'
@@ -105,7 +112,7 @@ def test_checkpoint_dir_not_writable(tmp_path, data):
 def test_truncated_checkpoint(tmp_path, data):
     fit(tmp_path, data)
     blob = (tmp_path / 'checkpoint.pt').read_bytes()
-    (tmp_path / 'checkpoint.pt').write_bytes(blob[:len(blob) // 2])   # a write cut short
+    (tmp_path / 'checkpoint.pt').write_bytes(blob[: len(blob) // 2])  # a write cut short
     refused(tmp_path, data, str(tmp_path), 'cannot be read', 'truncated')
 
 
@@ -136,30 +143,33 @@ def test_optimizer_changed_outside_the_model_hyper_parameters(tmp_path, data):
             return torch.optim.SGD(self.parameters(), lr=self.lr, momentum=momentum['value'])
 
     fit(tmp_path, data, model=Momentum())
-    momentum['value'] = 0.5   # the student edits the cell and runs it again
+    momentum['value'] = 0.5  # the student edits the cell and runs it again
     refused(tmp_path, data, 'optimizer.momentum 0.9 there, 0.5 here', model=Momentum())
 
 
 def test_checkpoint_from_before_the_record(tmp_path, data):
-    torch.save({'model': {}, 'epoch': 1}, tmp_path / 'checkpoint.pt')   # the old layout
+    torch.save({'model': {}, 'epoch': 1}, tmp_path / 'checkpoint.pt')  # the old layout
     refused(tmp_path, data, 'older book_utils')
 
 
 def test_two_runs_cannot_share_a_folder_at_once(tmp_path, data):
     first = Checkpointer(tmp_path)
-    first.open({'settings': {'model': 'LeNet'}})   # a run in progress holds the folder
+    first.open({'settings': {'model': 'LeNet'}})  # a run in progress holds the folder
     try:
         refused(tmp_path, data, 'in use by another run', f'process {os.getpid()}')
     finally:
         first.close()
-    fit(tmp_path, data)   # once released, the folder is free
+    fit(tmp_path, data)  # once released, the folder is free
 
 
-@pytest.mark.parametrize('failure', [
-    OSError(28, 'No space left on device'),
-    # what torch.save raises when the disk fills under its zip writer
-    RuntimeError('[enforce fail at inline_container.cc:603] . unexpected pos 1536 vs 1472'),
-])
+@pytest.mark.parametrize(
+    'failure',
+    [
+        OSError(28, 'No space left on device'),
+        # what torch.save raises when the disk fills under its zip writer
+        RuntimeError('[enforce fail at inline_container.cc:603] . unexpected pos 1536 vs 1472'),
+    ],
+)
 def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, data, monkeypatch, failure):
     trainer = fit(tmp_path, data)
     before = (tmp_path / 'checkpoint.pt').read_bytes()
@@ -176,7 +186,7 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, data, monkeypatc
     for needle in ('disk is probably full', 'previous checkpoint.pt is intact', 'fit again'):
         assert needle in message, message
     assert info.value.__cause__ is failure
-    assert (tmp_path / 'checkpoint.pt').read_bytes() == before   # the last good one survives
+    assert (tmp_path / 'checkpoint.pt').read_bytes() == before  # the last good one survives
     assert sorted(p.name for p in tmp_path.iterdir()) == ['checkpoint.lock', 'checkpoint.pt']
 
 
@@ -205,9 +215,9 @@ def test_resumed_run_visits_the_same_batches_without_seeding(tmp_path, profile):
     fit(tmp_path / 'a', data(), model=Watch(), max_epochs=2)
     uninterrupted = [labels for epoch, labels in seen if epoch == 1]
     seen.clear()
-    torch.manual_seed(1)   # the same start, stopped after one epoch
+    torch.manual_seed(1)  # the same start, stopped after one epoch
     fit(tmp_path / 'b', data(), model=Watch(), max_epochs=1)
-    torch.manual_seed(12345)   # a new session: other random state, so another loader seed
+    torch.manual_seed(12345)  # a new session: other random state, so another loader seed
     fit(tmp_path / 'b', data(), model=Watch(), max_epochs=2)
     resumed = [labels for epoch, labels in seen if epoch == 1]
     assert len(resumed) == 3 and resumed == uninterrupted
@@ -218,25 +228,32 @@ def test_resume_on_another_device_keeps_the_rng_state_on_the_cpu(tmp_path, data,
     reader's Trainer(device='meta') is refused, so the test lets it through):
     torch.load(map_location=device) used to move the CPU random state there too, and
     torch.set_rng_state refused it; now every piece goes where it belongs."""
-    monkeypatch.setattr(sys.modules[d2l.Trainer.__module__], 'training_device',
-                        lambda num_gpus, device: (torch.device(device or 'cpu'), None))
+    monkeypatch.setattr(
+        sys.modules[d2l.Trainer.__module__],
+        'training_device',
+        lambda num_gpus, device: (torch.device(device or 'cpu'), None),
+    )
+
     class Momentum(d2l.LeNet):
         def configure_optimizers(self):
             return torch.optim.SGD(self.parameters(), lr=self.lr, momentum=0.9)
 
     def built():
         model = Momentum()
-        model(torch.zeros(1, 1, 28, 28))   # shapes known: a lazy layer cannot move to 'meta'
+        model(torch.zeros(1, 1, 28, 28))  # shapes known: a lazy layer cannot move to 'meta'
         return model
 
     saved = fit(tmp_path, data, model=built())
     state = torch.load(tmp_path / 'checkpoint.pt', weights_only=False)
-    with pytest.raises((TypeError, RuntimeError)):   # the defect, reproduced
-        torch.set_rng_state(torch.load(tmp_path / 'checkpoint.pt', map_location='meta',
-                                       weights_only=False)['rng']['torch'])
-    torch.manual_seed(99)   # something else, so the restore shows
+    with pytest.raises((TypeError, RuntimeError)):  # the defect, reproduced
+        torch.set_rng_state(
+            torch.load(tmp_path / 'checkpoint.pt', map_location='meta', weights_only=False)['rng'][
+                'torch'
+            ]
+        )
+    torch.manual_seed(99)  # something else, so the restore shows
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore', UserWarning)   # copying into meta tensors is a no-op
+        warnings.simplefilter('ignore', UserWarning)  # copying into meta tensors is a no-op
         resumed = fit(tmp_path, data, model=built(), device='meta')
     assert resumed.device == torch.device('meta') and resumed.history == saved.history
     assert torch.equal(torch.get_rng_state(), state['rng']['torch'])
@@ -253,15 +270,15 @@ def test_lock_is_released_when_fit_fails(tmp_path, data):
 
     with pytest.raises(RuntimeError, match='a bug'):
         fit(tmp_path, data, model=Broken())
-    fit(tmp_path, data)   # not refused as 'in use'
+    fit(tmp_path, data)  # not refused as 'in use'
 
 
 def test_the_checkpoint_finds_the_loader_under_the_caps_by_its_attribute():
     """The seed and generator saved are the base loader's, however many caps wrap it."""
     from book_utils.engine.checkpoint import _base_loader
     from book_utils.engine.placement import CappedLoader
-    base = d2l.TensorLoader((torch.zeros(8, 1), torch.zeros(8)), batch_size=2, shuffle=True,
-                            seed=3)
+
+    base = d2l.TensorLoader((torch.zeros(8, 1), torch.zeros(8)), batch_size=2, shuffle=True, seed=3)
     assert CappedLoader(CappedLoader(base, 3), 2).base_loader is base
     assert _base_loader(CappedLoader(CappedLoader(base, 3), 2)) is base
     assert _base_loader(base) is base

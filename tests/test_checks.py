@@ -1,4 +1,5 @@
 """book_utils.checks: one refusal style for every argument in the package."""
+
 import pytest
 import torch
 

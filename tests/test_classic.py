@@ -4,6 +4,7 @@ Each name is run beside d2l 1.0.3's own on the same inputs and seeds; the
 old-style LeNet program (load_data_fashion_mnist + train_ch6) runs on real
 Fashion-MNIST under the smoke profile.
 """
+
 import copy
 import re
 import sys
@@ -22,10 +23,19 @@ from book_utils.engine.profiles import SMOKE_BATCHES
 def lenet():
     """LeNet as chapter-6 homework writes it (explicit sizes, sigmoid, average pooling)."""
     return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(2, stride=2),
-        nn.Flatten(), nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
+        nn.Conv2d(1, 6, kernel_size=5, padding=2),
+        nn.Sigmoid(),
+        nn.AvgPool2d(2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5),
+        nn.Sigmoid(),
+        nn.AvgPool2d(2, stride=2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.Sigmoid(),
+        nn.Linear(120, 84),
+        nn.Sigmoid(),
+        nn.Linear(84, 10),
+    )
 
 
 def real_batches(n_batches, batch_size=16, split='train'):
@@ -34,7 +44,7 @@ def real_batches(n_batches, batch_size=16, split='train'):
     images, labels = tensors[f'{split}_images'], tensors[f'{split}_labels']
     n = n_batches * batch_size
     X = data_mod.to_float_images(images[:n])
-    return [(X[i:i + batch_size], labels[i:i + batch_size]) for i in range(0, n, batch_size)]
+    return [(X[i : i + batch_size], labels[i : i + batch_size]) for i in range(0, n, batch_size)]
 
 
 def printed_numbers(text):
@@ -85,7 +95,7 @@ def test_timer_statistics_match_oracle(oracle):
     assert ours.cumsum() == pytest.approx(ref.cumsum())
     with pytest.raises(ValueError, match='call stop'):
         empty = d2l.Timer()
-        empty.avg()   # nothing stopped yet (D2L: ZeroDivisionError)
+        empty.avg()  # nothing stopped yet (D2L: ZeroDivisionError)
 
 
 def test_check_shape_and_len_pass_and_fail_like_oracle(oracle):
@@ -105,13 +115,13 @@ def test_fashion_mnist_labels_and_workers_match_oracle(oracle):
     assert d2l.get_fashion_mnist_labels(range(10)) == oracle.get_fashion_mnist_labels(range(10))
     assert d2l.get_dataloader_workers() == oracle.get_dataloader_workers()
     with pytest.raises(ValueError, match='between 0 and 9, got -1'):
-        d2l.get_fashion_mnist_labels([-1])   # D2L answers 'ankle boot'
+        d2l.get_fashion_mnist_labels([-1])  # D2L answers 'ankle boot'
 
 
 def test_try_all_gpus(oracle):
     if torch.cuda.device_count():
         assert d2l.try_all_gpus() == oracle.try_all_gpus()
-    else:   # D2L's docstring promises [cpu()]; its code returns []
+    else:  # D2L's docstring promises [cpu()]; its code returns []
         assert oracle.try_all_gpus() == [] and d2l.try_all_gpus() == [torch.device('cpu')]
 
 
@@ -131,7 +141,7 @@ def test_evaluate_loss_matches_oracle(oracle):
     X = torch.randn(40, 3)
     batches = d2l.load_array((X, torch.randn(40)), 16, is_train=False)
     loss = nn.MSELoss(reduction='none')
-    with torch.no_grad():   # D2L's own reads a loss that requires grad, with a warning
+    with torch.no_grad():  # D2L's own reads a loss that requires grad, with a warning
         ref = oracle.evaluate_loss(net, batches, loss)
     assert d2l.evaluate_loss(net, batches, loss) == pytest.approx(ref, rel=1e-6)
 
@@ -211,7 +221,7 @@ def test_linear_regression_scratch_and_sgd_match_oracle(oracle):
         optim = model.configure_optimizers()
         optim.zero_grad()
         l.backward()
-        with torch.no_grad():   # as D2L's Trainer calls it
+        with torch.no_grad():  # as D2L's Trainer calls it
             optim.step()
         results.append((l.detach(), model.w.detach().clone(), model.b.detach().clone()))
     for ours, ref in zip(*results):
@@ -239,7 +249,7 @@ def test_linear_and_softmax_regression_match_oracle_with_the_same_weights(oracle
 
 def test_linear_regression_starts_from_the_init_d2ls_text_describes():
     model = d2l.LinearRegression(lr=0.03)
-    model(torch.randn(2, 2000))   # the lazy layer learns its size here
+    model(torch.randn(2, 2000))  # the lazy layer learns its size here
     w, b = model.get_w_b()
     assert abs(float(w.std()) - 0.01) < 0.001 and torch.equal(b, torch.zeros(1))
 
@@ -260,7 +270,7 @@ def test_trainer_fits_linear_regression_scratch(profile):
 def test_resnet18_matches_oracle(oracle, in_channels):
     ours, ref = d2l.resnet18(10, in_channels), oracle.resnet18(10, in_channels)
     X = torch.randn(2, in_channels, 32, 32)
-    ours(X), ref(X)   # lazy layers learn their shapes
+    ours(X), ref(X)  # lazy layers learn their shapes
     shapes = {k: v.shape for k, v in ours.state_dict().items()}
     assert shapes == {k: v.shape for k, v in ref.state_dict().items()}
     count = sum(p.numel() for p in ours.parameters())
@@ -284,6 +294,7 @@ def test_animator_keeps_d2ls_points_and_logs_a_line_in_a_script(oracle, capsys):
     assert 'epoch 0.5: train loss 2.300\n' in out
     assert 'epoch 2: train loss 1.200, test acc 0.600\n' in out
     import matplotlib.pyplot as plt
+
     plt.close('all')
     with pytest.raises(ValueError, match='draws 2 curves, got 3'):
         ours.add(3, (1, 2, 3))
@@ -291,6 +302,7 @@ def test_animator_keeps_d2ls_points_and_logs_a_line_in_a_script(oracle, capsys):
 
 def test_animator_updates_one_image_in_place_in_a_notebook(monkeypatch):
     import IPython.display
+
     calls = []
 
     class Handle:
@@ -300,6 +312,7 @@ def test_animator_updates_one_image_in_place_in_a_notebook(monkeypatch):
     def display(image, display_id=False):
         calls.append('display')
         return Handle()
+
     monkeypatch.setattr(IPython.display, 'display', display)
     for module in (classic_tools, sys.modules['book_utils.teaching.plot']):
         monkeypatch.setattr(module, 'in_notebook', lambda: True)
@@ -314,14 +327,14 @@ def test_animator_updates_one_image_in_place_in_a_notebook(monkeypatch):
 def test_load_data_fashion_mnist_gives_d2ls_batches(oracle, tmp_path, monkeypatch):
     data_mod.export_for_torchvision(tmp_path / 'data')
     (tmp_path / 'work').mkdir()
-    monkeypatch.chdir(tmp_path / 'work')   # D2L reads ../data
-    monkeypatch.setattr(oracle, 'get_dataloader_workers', lambda: 0)   # no worker processes
+    monkeypatch.chdir(tmp_path / 'work')  # D2L reads ../data
+    monkeypatch.setattr(oracle, 'get_dataloader_workers', lambda: 0)  # no worker processes
     for resize in (None, 32):
         train_iter, test_iter = d2l.load_data_fashion_mnist(256, resize)
         _, ref_test = oracle.load_data_fashion_mnist(256, resize)
         X, y = next(iter(test_iter))
         X_ref, y_ref = next(iter(ref_test))
-        n = len(y)   # the smoke profile serves batches of 16
+        n = len(y)  # the smoke profile serves batches of 16
         assert n == 16 and torch.equal(y, y_ref[:n])
         assert X.shape == X_ref[:n].shape and X.dtype == X_ref.dtype
         assert (X - X_ref[:n]).abs().max() <= (0 if resize is None else 1.5 / 255)
@@ -340,7 +353,7 @@ def test_load_data_fashion_mnist_checks_its_arguments():
 
 # -- train_ch6 -------------------------------------------------------------------
 def test_train_ch6_gives_d2ls_results_on_the_same_batches(oracle, profile, capsys):
-    profile('cpu')   # no caps: both see every batch
+    profile('cpu')  # no caps: both see every batch
     train, test = real_batches(6), real_batches(2, split='val')
     net = lenet()
     nets = {'ours': net, 'ref': copy.deepcopy(net)}
@@ -351,6 +364,7 @@ def test_train_ch6_gives_d2ls_results_on_the_same_batches(oracle, profile, capsy
     oracle.train_ch6(nets['ref'], train, test, 2, 0.9, torch.device('cpu'))
     ref = capsys.readouterr().out
     import matplotlib.pyplot as plt
+
     plt.close('all')
     assert ours.splitlines()[0] == ref.splitlines()[0] == 'training on cpu'
     numbers, speed, device = printed_numbers(ours)
@@ -363,7 +377,7 @@ def test_train_ch6_gives_d2ls_results_on_the_same_batches(oracle, profile, capsy
 
 def test_old_style_lenet_homework_runs_under_smoke(profile, capsys, monkeypatch):
     profile('smoke')
-    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
+    monkeypatch.setattr(notices, '_said', set())  # as in a fresh process
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
     net = lenet()
     before = copy.deepcopy(net.state_dict())
@@ -375,13 +389,13 @@ def test_old_style_lenet_homework_runs_under_smoke(profile, capsys, monkeypatch)
     assert not torch.equal(before['0.weight'], net.state_dict()['0.weight'])
     assert sum(1 for _ in train_iter) == SMOKE_BATCHES
     d2l.train_ch6(net, train_iter, test_iter, 10, 0.9, 'cpu')
-    assert 'profile' not in capsys.readouterr().out   # notices once per process
+    assert 'profile' not in capsys.readouterr().out  # notices once per process
 
 
 def test_train_ch6_initialises_lazy_layers_and_survives_view(profile, capsys):
     profile('smoke')
 
-    class ViewNet(nn.Module):   # the PyTorch-tutorial style: .view on activations
+    class ViewNet(nn.Module):  # the PyTorch-tutorial style: .view on activations
         def __init__(self):
             super().__init__()
             self.conv = nn.LazyConv2d(4, kernel_size=3)
@@ -390,6 +404,7 @@ def test_train_ch6_initialises_lazy_layers_and_survives_view(profile, capsys):
         def forward(self, X):
             X = torch.sigmoid(self.conv(X))
             return self.fc(X.view(X.shape[0], -1))
+
     train = real_batches(3)
     net = ViewNet()
     d2l.train_ch6(net, train, train, 1, 0.1, 'cpu')
@@ -416,4 +431,3 @@ def test_train_ch6_keeps_the_data_on_the_gpu(profile, capsys):
     d2l.train_ch6(lenet(), train_iter, test_iter, 1, 0.9, d2l.try_gpu())
     assert next(iter(train_iter))[0].device.type == 'cuda'
     assert printed_numbers(capsys.readouterr().out)[2] == 'cuda:0'
-

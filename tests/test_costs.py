@@ -1,4 +1,5 @@
 """costs.py: the FLOP formula of section 8.1 against PyTorch's own count."""
+
 import random
 
 import pytest
@@ -21,8 +22,11 @@ def test_conv_formula_matches_flop_counter_over_random_settings():
     for _ in range(25):
         groups = rng.choice([1, 2, 4])
         c_i, c_o = groups * rng.randint(1, 4), groups * rng.randint(1, 4)
-        k, s, p = (rng.randint(1, 5), rng.randint(1, 5)), (rng.randint(1, 3), rng.randint(1, 3)), \
-            (rng.randint(0, 2), rng.randint(0, 2))
+        k, s, p = (
+            (rng.randint(1, 5), rng.randint(1, 5)),
+            (rng.randint(1, 3), rng.randint(1, 3)),
+            (rng.randint(0, 2), rng.randint(0, 2)),
+        )
         layer = nn.Conv2d(c_i, c_o, k, stride=s, padding=p, groups=groups, bias=False)
         Y, flops = _measured(layer, torch.zeros(1, c_i, rng.randint(6, 20), rng.randint(6, 20)))
         assert layer_flops(layer, Y) == flops, layer
@@ -35,7 +39,7 @@ def test_dense_formula_and_parameter_count():
     assert num_params(layer) == 300 * 17 + 17
     net = d2l.LeNet()
     net(torch.zeros(1, 1, 28, 28))
-    assert num_params(net) == 61_706   # D2L's LeNet: 6*25+6 + 16*6*25+16 + 400*120+120 + ...
+    assert num_params(net) == 61_706  # D2L's LeNet: 6*25+6 + 16*6*25+16 + 400*120+120 + ...
 
 
 def test_other_layers_are_refused_by_name():
@@ -43,10 +47,16 @@ def test_other_layers_are_refused_by_name():
         layer_flops(nn.MaxPool2d(2), torch.zeros(1, 1, 2, 2))
 
 
-@pytest.mark.parametrize('make, X_shape', [
-    (d2l.AlexNet, (1, 1, 224, 224)), (d2l.NiN, (1, 1, 224, 224)),
-    (d2l.GoogleNet, (1, 1, 96, 96)), (d2l.ResNet18, (1, 1, 96, 96)),
-    (lambda: d2l.VGG(arch=d2l.VGG11_QUARTER), (1, 1, 224, 224))])
+@pytest.mark.parametrize(
+    'make, X_shape',
+    [
+        (d2l.AlexNet, (1, 1, 224, 224)),
+        (d2l.NiN, (1, 1, 224, 224)),
+        (d2l.GoogleNet, (1, 1, 96, 96)),
+        (d2l.ResNet18, (1, 1, 96, 96)),
+        (lambda: d2l.VGG(arch=d2l.VGG11_QUARTER), (1, 1, 224, 224)),
+    ],
+)
 def test_network_costs_on_meta_agree_with_pytorchs_count_on_a_real_network(make, X_shape):
     """The meta-device count equals FlopCounterMode's on a real, materialised copy, layer by
     layer, and the parameters equal the real network's."""
@@ -65,8 +75,9 @@ def test_network_costs_of_a_built_network_leave_it_as_it_was():
     costs = network_costs(net, (1, 1, 28, 28))
     assert costs.parameters == 61_706 and net.training
     assert [name for name, _ in costs.layers] == ['net.0', 'net.3', 'net.7', 'net.9', 'net.11']
-    assert costs.multiply_adds == (6 * 25 * 28 * 28 + 16 * 6 * 25 * 10 * 10
-                                   + 400 * 120 + 120 * 84 + 84 * 10)
+    assert costs.multiply_adds == (
+        6 * 25 * 28 * 28 + 16 * 6 * 25 * 10 * 10 + 400 * 120 + 120 * 84 + 84 * 10
+    )
     assert not any(hook for m in net.modules() for hook in m._forward_hooks.values())
 
 

@@ -22,6 +22,7 @@ Without ``D2L_EN_DIR`` every test here is skipped. With it, two things are check
 
 Run one section by hand: ``python tests/test_d2l_chapter_code.py D2L_EN_DIR/chapter_.../lenet.md``.
 """
+
 import ast
 import contextlib
 import importlib.abc
@@ -39,6 +40,7 @@ from pathlib import Path
 
 import pytest
 from d2l_reference import PARAMETER_COUNTS, RESNET34_STAGES, SUMMARIES, parse_summary, summary_rows
+
 from book_utils.engine.profiles import SMOKE_BATCHES
 
 # CI deselects these by name (`-m "not d2l_chapter_code"`, the Makefile's test-unit) instead of
@@ -70,11 +72,13 @@ def d2l_en_dir():
     """The checkout named by ``D2L_EN_DIR``; skip the calling test when there is none."""
     folder = os.environ.get('D2L_EN_DIR')
     if not folder:
-        pytest.skip('opt-in: set D2L_EN_DIR to a d2l-en checkout (tag v1.0.3) to run D2L\'s code')
+        pytest.skip("opt-in: set D2L_EN_DIR to a d2l-en checkout (tag v1.0.3) to run D2L's code")
     missing = [name for name in SECTION_SOURCES.values() if not (Path(folder) / name).is_file()]
     if missing:
-        pytest.fail(f'D2L_EN_DIR={folder!r} is not a d2l-en checkout: {missing[0]} is missing.',
-                    pytrace=False)
+        pytest.fail(
+            f'D2L_EN_DIR={folder!r} is not a d2l-en checkout: {missing[0]} is missing.',
+            pytrace=False,
+        )
     return Path(folder)
 
 
@@ -95,8 +99,8 @@ def pytorch_cells(source):
     for match in _CELL.finditer(source):
         marker, _, code = match.group(1).partition('\n')
         if not marker.startswith('%%tab'):
-            continue   # d2lbook's own set-up cell
-        tabs = [t.strip() for t in marker[len('%%tab'):].split(',')]
+            continue  # d2lbook's own set-up cell
+        tabs = [t.strip() for t in marker[len('%%tab') :].split(',')]
         if 'pytorch' in tabs or 'all' in tabs:
             line = source.count('\n', 0, match.start(1)) + 1
             cells.append((line, marker.strip(), code))
@@ -106,6 +110,7 @@ def pytorch_cells(source):
 # ---------------------------------------------------------------------------------------
 # The runner (executed in the child process)
 # ---------------------------------------------------------------------------------------
+
 
 class _NoRealD2L(importlib.abc.MetaPathFinder):
     """Make ``import d2l`` fail, so a missed import line cannot use the real package."""
@@ -158,7 +163,8 @@ def run_section(path, probe=''):
             tb = traceback.extract_tb(error.__traceback__)
             in_cell = [frame for frame in tb if frame.filename == str(path)]
             report['error'] = {
-                'cell': index, 'marker': marker,
+                'cell': index,
+                'marker': marker,
                 'line': in_cell[-1].lineno if in_cell else None,
                 'code': in_cell[-1].line if in_cell else None,
                 'exception': f'{type(error).__name__}: {error}',
@@ -169,17 +175,27 @@ def run_section(path, probe=''):
         finally:
             report.setdefault('seconds', []).append(round(time.perf_counter() - started, 2))
         value = outputs[index]
-        report['cells'].append({'marker': marker, 'stdout': stdout.getvalue(),
-                                'output': None if value is None else repr(value)[:2000]})
+        report['cells'].append(
+            {
+                'marker': marker,
+                'stdout': stdout.getvalue(),
+                'output': None if value is None else repr(value)[:2000],
+            }
+        )
     if probe and report['error'] is None:
         namespace['OUT'] = outputs
         try:
             exec(compile(probe, '<probe>', 'exec'), namespace)
             report['probe'] = namespace.get('RESULT')
         except BaseException as error:  # noqa: BLE001
-            report['error'] = {'cell': 'probe', 'marker': '', 'line': None, 'code': None,
-                               'exception': f'{type(error).__name__}: {error}',
-                               'traceback': ''.join(traceback.format_exception(error))[-4000:]}
+            report['error'] = {
+                'cell': 'probe',
+                'marker': '',
+                'line': None,
+                'code': None,
+                'exception': f'{type(error).__name__}: {error}',
+                'traceback': ''.join(traceback.format_exception(error))[-4000:],
+            }
     return report
 
 
@@ -203,10 +219,12 @@ def _child_main(argv):
 # Running a section (parent process)
 # ---------------------------------------------------------------------------------------
 
+
 def _section_process(path, out, probe, workdir):
     """Entry point of a section's process when it is forked from the forkserver."""
     os.environ.update(SECTION_ENV)
     import matplotlib
+
     matplotlib.use('Agg', force=True)
     os.chdir(workdir)  # D2L's FashionMNIST(root='../data') must not write into the repo
     Path(out).write_text(json.dumps(run_section(path, probe)))
@@ -217,6 +235,7 @@ def _forkserver():
     book_utils (and run nothing), so each section gets a fresh process without paying
     for those imports again; None where the platform has no forkserver."""
     import multiprocessing
+
     if 'forkserver' not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context('forkserver')
@@ -231,8 +250,9 @@ def run(section, probe=''):
         out = Path(tmp) / 'report.json'
         context = _forkserver()
         if context is not None:
-            process = context.Process(target=_section_process,
-                                      args=(str(path), str(out), probe, tmp))
+            process = context.Process(
+                target=_section_process, args=(str(path), str(out), probe, tmp)
+            )
             process.start()
             process.join(SECTION_TIMEOUT_S)
             if process.is_alive():
@@ -241,22 +261,31 @@ def run(section, probe=''):
             died = f'exit code {process.exitcode}'
         else:
             env = dict(os.environ, **SECTION_ENV)
-            env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(REPO_ROOT),
-                                                              env.get('PYTHONPATH')]))
+            env['PYTHONPATH'] = os.pathsep.join(
+                filter(None, [str(REPO_ROOT), env.get('PYTHONPATH')])
+            )
             probe_file = Path(tmp) / 'probe.py'
             probe_file.write_text(probe)
             proc = subprocess.run(
                 [sys.executable, __file__, str(path), str(out), str(probe_file)],
-                cwd=tmp, env=env, capture_output=True, text=True, timeout=SECTION_TIMEOUT_S)
+                cwd=tmp,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=SECTION_TIMEOUT_S,
+            )
             died = f'exit code {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}'
         if not out.exists():
             pytest.fail(f'D2L {section}: the process running it died or timed out ({died}).')
         report = json.loads(out.read_text())
     error = report['error']
     if error:
-        pytest.fail(f"D2L {section} ({report['file']}), cell {error['cell']} "
-                    f"[{error['marker']}], line {error['line']}: {error['code']}\n"
-                    f"{error['exception']}\n{error['traceback']}", pytrace=False)
+        pytest.fail(
+            f'D2L {section} ({report["file"]}), cell {error["cell"]} '
+            f'[{error["marker"]}], line {error["line"]}: {error["code"]}\n'
+            f'{error["exception"]}\n{error["traceback"]}',
+            pytrace=False,
+        )
     return report
 
 
@@ -270,7 +299,7 @@ def summary_of(report, cell):
 
 # Probe run after the training cell of a chapter-8 section or 7.6: one validation batch
 # through the trained model, and what the smoke profile did to the D2L-sized run.
-TRAINED_PROBE = '''
+TRAINED_PROBE = """
 X, y = next(iter(data.get_dataloader(False)))
 model.eval()
 with torch.no_grad():
@@ -282,7 +311,7 @@ RESULT = dict(
     logits_shape=list(Y_hat.shape), val_loss=val_loss,
     params_finite=all(bool(torch.isfinite(p).all()) for p in model.parameters()),
     train_batch_idx=int(trainer.train_batch_idx), epochs_run=int(trainer.epoch) + 1)
-'''
+"""
 
 
 def check_trained(result, image_size):
@@ -301,6 +330,7 @@ def check_trained(result, image_size):
 # ---------------------------------------------------------------------------------------
 # The chapters, run on book_utils
 # ---------------------------------------------------------------------------------------
+
 
 def test_every_section_has_pytorch_cells_that_parse():
     root = d2l_en_dir()
@@ -325,7 +355,7 @@ def test_7_2_conv_layer_learns_the_edge_kernel():
     losses = [float(loss) for _, loss in printed]
     assert all(b < a for a, b in zip(losses, losses[1:])) and losses[-1] < losses[0] / 4
     # ...and the learned kernel approaches [1, -1].
-    (w1, w2), = out['10']
+    ((w1, w2),) = out['10']
     assert abs(w1 - 1) < 0.3 and abs(w2 + 1) < 0.3
 
 
@@ -336,14 +366,20 @@ def test_7_3_padding_and_strides_shapes():
 
 
 def test_7_4_multiple_channels():
-    report = run('7.4', 'RESULT = dict(multi_in=OUT[3].tolist(), K_shape=list(OUT[5]), '
-                        'multi_out=OUT[6].tolist(), '
-                        'gap=float((Y1 - Y2).abs().sum()), Y1_shape=list(Y1.shape))')
+    report = run(
+        '7.4',
+        'RESULT = dict(multi_in=OUT[3].tolist(), K_shape=list(OUT[5]), '
+        'multi_out=OUT[6].tolist(), '
+        'gap=float((Y1 - Y2).abs().sum()), Y1_shape=list(Y1.shape))',
+    )
     out = report['probe']
     assert out['multi_in'] == [[56.0, 72.0], [104.0, 120.0]]
     assert out['K_shape'] == [3, 2, 2, 2]
-    assert out['multi_out'] == [[[56.0, 72.0], [104.0, 120.0]], [[76.0, 100.0], [148.0, 172.0]],
-                                [[96.0, 128.0], [192.0, 224.0]]]
+    assert out['multi_out'] == [
+        [[56.0, 72.0], [104.0, 120.0]],
+        [[76.0, 100.0], [148.0, 172.0]],
+        [[96.0, 128.0], [192.0, 224.0]],
+    ]
     assert out['Y1_shape'] == [2, 3, 3] and out['gap'] < 1e-6
 
 
@@ -361,7 +397,8 @@ def test_7_5_pooling():
 def test_7_6_lenet_summary_and_training():
     probe = TRAINED_PROBE + (
         "RESULT['summary_from_chapter'] = d2l.Classifier.layer_summary.__code__.co_filename\n"
-        "RESULT['is_classifier'] = isinstance(model, d2l.Classifier)\n")
+        "RESULT['is_classifier'] = isinstance(model, d2l.Classifier)\n"
+    )
     report = run('7.6', probe)
     assert summary_of(report, 4) == SUMMARIES['LeNet'][3]
     result = report['probe']
@@ -372,13 +409,16 @@ def test_7_6_lenet_summary_and_training():
 
 
 def test_8_1_alexnet():
-    probe = TRAINED_PROBE + '''
+    probe = (
+        TRAINED_PROBE
+        + """
 fresh = AlexNet()
 fresh(torch.zeros(1, 1, 224, 224))
 w = fresh.net[0].weight
 RESULT['first_conv_max'] = float(w.abs().max())
 RESULT['xavier_bound'] = (6 / (w[0].numel() + w.shape[0] * w[0, 0].numel())) ** 0.5
-'''
+"""
+    )
     report = run('8.1', probe)
     assert summary_of(report, 3) == SUMMARIES['AlexNet'][3]
     result = report['probe']
@@ -406,12 +446,15 @@ def test_8_4_googlenet():
 
 
 def test_8_5_batch_norm():
-    probe = TRAINED_PROBE + '''
+    probe = (
+        TRAINED_PROBE
+        + """
 gamma, beta = OUT[6]
 RESULT['gamma_beta_shapes'] = [list(gamma.shape), list(beta.shape)]
 RESULT['gamma_moved'] = float((gamma - 1).abs().max())
 RESULT['bn_running_mean_moved'] = float(model.net[1].running_mean.abs().max())
-'''
+"""
+    )
     result = run('8.5', probe)['probe']
     check_trained(result, 28)
     # The scratch BatchNorm's scale and shift, after BNLeNetScratch trained a few steps.
@@ -433,6 +476,7 @@ def test_8_6_resnet_and_resnext():
 # D2L's models, built from the checkout on the oracle, against the recorded facts
 # ---------------------------------------------------------------------------------------
 
+
 def _is_definition(node):
     """A top-level import, class or function; not the d2l import, not a patch of d2l's own classes."""
     if isinstance(node, ast.ImportFrom) and node.module == 'd2l':
@@ -441,8 +485,12 @@ def _is_definition(node):
         return True
     if not isinstance(node, ast.FunctionDef):
         return False
-    patches_d2l = any(isinstance(d, ast.Call) and ast.unparse(d.func) == 'd2l.add_to_class'
-                      and ast.unparse(d.args[0]).startswith('d2l.') for d in node.decorator_list)
+    patches_d2l = any(
+        isinstance(d, ast.Call)
+        and ast.unparse(d.func) == 'd2l.add_to_class'
+        and ast.unparse(d.args[0]).startswith('d2l.')
+        for d in node.decorator_list
+    )
     return not patches_d2l
 
 
@@ -457,8 +505,9 @@ def d2l_definitions(section, d2l_module):
     for line, _, code in pytorch_cells(path.read_text()):
         tree = ast.parse(code, filename=str(path))
         ast.increment_lineno(tree, line)
-        module = ast.Module(body=[node for node in tree.body if _is_definition(node)],
-                            type_ignores=[])
+        module = ast.Module(
+            body=[node for node in tree.body if _is_definition(node)], type_ignores=[]
+        )
         exec(compile(module, str(path), 'exec'), namespace)
     return namespace
 
@@ -477,6 +526,7 @@ def d2l_classes():
 def _pairs():
     """fact name: (book_utils' model, D2L's model from the checkout's classes)."""
     import book_utils as d2l
+
     return {
         'LeNet': (d2l.LeNet, lambda c: c['LeNet']()),
         'AlexNet': (d2l.AlexNet, lambda c: c['AlexNet']()),
@@ -498,17 +548,21 @@ def _count(model):
 @pytest.mark.parametrize('name', list(SUMMARIES))
 def test_d2l_models_match_the_recorded_facts(d2l_classes, name):
     import torch
+
     _, shape, _, rows = SUMMARIES[name]
-    with torch.device('meta'):   # shapes and counts without allocating the weights
+    with torch.device('meta'):  # shapes and counts without allocating the weights
         theirs = _pairs()[name][1](d2l_classes)
         assert summary_rows(theirs, shape) == rows
     assert _count(theirs) == PARAMETER_COUNTS[name]
 
 
-@pytest.mark.parametrize('name', ['LeNet', 'AlexNet', 'VGG-11/4', 'NiN', 'GoogleNet',
-                                  'BNLeNetScratch', 'BNLeNet', 'ResNet18'])
+@pytest.mark.parametrize(
+    'name',
+    ['LeNet', 'AlexNet', 'VGG-11/4', 'NiN', 'GoogleNet', 'BNLeNetScratch', 'BNLeNet', 'ResNet18'],
+)
 def test_ours_computes_d2ls_function_given_the_same_weights(d2l_classes, name):
     import torch
+
     make_ours, make_theirs = _pairs()[name]
     ours, theirs = make_ours(), make_theirs(d2l_classes)
     size = max(ours.input_spec.min_size, 32)
@@ -520,7 +574,9 @@ def test_ours_computes_d2ls_function_given_the_same_weights(d2l_classes, name):
     assert set(theirs.state_dict()) <= set(ours.state_dict())
     # Train mode too where it is deterministic and means the same in both: not with
     # dropout, and not for D2L's scratch BatchNorm (it picks its mode from autograd).
-    for train in (True, False) if name in ('LeNet', 'GoogleNet', 'BNLeNet', 'ResNet18') else (False,):
+    for train in (
+        (True, False) if name in ('LeNet', 'GoogleNet', 'BNLeNet', 'ResNet18') else (False,)
+    ):
         ours.train(train), theirs.train(train)
         with torch.no_grad():
             torch.testing.assert_close(ours(X), theirs(X))
@@ -537,6 +593,7 @@ def test_d2l_batchnorm_trains_its_statistics_in_eval_mode(d2l_classes):
     import torch
 
     import book_utils as d2l
+
     X = torch.randn(8, 3, 4, 4) * 3 + 5
     ours, theirs = d2l.BatchNorm(3, 4), d2l_classes['BatchNorm'](3, 4)
     ours.eval(), theirs.eval()

@@ -1,4 +1,5 @@
 """data.py: real Fashion-MNIST, D2L's batch format, lookup order, clear failures."""
+
 import shutil
 from pathlib import Path
 
@@ -26,12 +27,15 @@ def test_same_images_and_labels_as_d2l(oracle, tmp_path):
     assert sorted(p.name for p in raw.iterdir()) == sorted(data_mod.FILES.values())
     import torchvision
     from torchvision import transforms
+
     for resize in [(28, 28), (64, 64)]:
         # D2L's constructor insists on downloading; build the same object from the local copy.
         ref = oracle.FashionMNIST.__new__(oracle.FashionMNIST)
         ref.batch_size, ref.resize, ref.num_workers = 8, resize, 0
         trans = transforms.Compose([transforms.Resize(resize), transforms.ToTensor()])
-        ref.val = torchvision.datasets.FashionMNIST(root=str(tmp_path), train=False, transform=trans)
+        ref.val = torchvision.datasets.FashionMNIST(
+            root=str(tmp_path), train=False, transform=trans
+        )
         X_ref, y_ref = next(iter(ref.get_dataloader(False)))
         ours = d2l.FashionMNIST(batch_size=8, resize=resize)
         X, y = next(iter(ours.get_dataloader(False)))
@@ -75,6 +79,7 @@ def nowhere(monkeypatch, tmp_path):
 
     def offline(dest):
         raise OSError('[Errno -3] Temporary failure in name resolution')
+
     monkeypatch.setattr(data_mod, '_download', offline)
     return empty
 
@@ -84,9 +89,17 @@ def test_offline_with_no_copy_raises_data_unavailable(nowhere):
         d2l.load_fashion_mnist(root=str(nowhere.parent / 'data'))
     msg = str(info.value)
     assert isinstance(info.value, RuntimeError)
-    for words in ['$BOOK_DATA', str(nowhere), 'root argument', 'user cache', 'dataset-fashion-mnist',
-                  'apt-get install dataset-fashion-mnist', 'set BOOK_DATA', 'Connect to the internet',
-                  'name resolution']:
+    for words in [
+        '$BOOK_DATA',
+        str(nowhere),
+        'root argument',
+        'user cache',
+        'dataset-fashion-mnist',
+        'apt-get install dataset-fashion-mnist',
+        'set BOOK_DATA',
+        'Connect to the internet',
+        'name resolution',
+    ]:
         assert words in msg, words
 
 
@@ -130,5 +143,5 @@ def test_book_data_comes_first(monkeypatch, tmp_path):
 def test_bad_arguments():
     with pytest.raises(ValueError, match='batch_size'):
         d2l.FashionMNIST(batch_size=0)
-    with pytest.raises(TypeError, match='resize'):   # a wrong type is a TypeError (checks.py)
+    with pytest.raises(TypeError, match='resize'):  # a wrong type is a TypeError (checks.py)
         d2l.FashionMNIST(resize=(28,))

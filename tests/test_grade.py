@@ -1,5 +1,6 @@
 """tools/grade.py over the submissions in tests/submissions: the expected sheet, the hanging
 notebook cut off and graded, the crashing one graded on what ran, the rest unharmed."""
+
 import csv
 import shutil
 import subprocess
@@ -19,8 +20,20 @@ def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp('submitted')
     for path in SUBMISSIONS.glob('*.ipynb'):
         shutil.copy(path, folder)
-    run = subprocess.run([sys.executable, str(ROOT / 'tools' / 'grade.py'), str(folder), '--cell-timeout', '20',
-                          '--timeout', '120'], capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / 'tools' / 'grade.py'),
+            str(folder),
+            '--cell-timeout',
+            '20',
+            '--timeout',
+            '120',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stderr
     with open(folder / 'grades.csv') as f:
         rows = list(csv.DictReader(f))
@@ -43,7 +56,9 @@ def test_each_submission_gets_the_expected_marks(graded, name):
     assert got == EXPECTED[name]
     assert int(row['total']) == sum(EXPECTED[name].values())
     assert int(row['out_of']) == len(EXPECTED[name])
-    others = [k for k in row if k not in EXPECTED[name] and k not in ('file', 'total', 'out_of', 'notes')]
+    others = [
+        k for k in row if k not in EXPECTED[name] and k not in ('file', 'total', 'out_of', 'notes')
+    ]
     assert all(row[k] == '' for k in others)
 
 
@@ -57,9 +72,11 @@ def test_the_hanging_notebook_is_cut_off_and_graded_on_what_ran(graded):
 def test_a_crash_and_deleted_files_harm_only_that_notebook(graded):
     folder, rows, _ = graded
     assert 'RuntimeError: CUDA out of memory' in rows['grace_7_4_crashes.ipynb']['notes']
-    assert sorted(p.name for p in folder.glob('*.ipynb')) == sorted(EXPECTED)   # nothing deleted here
+    assert sorted(p.name for p in folder.glob('*.ipynb')) == sorted(
+        EXPECTED
+    )  # nothing deleted here
     feedback = (folder / 'feedback' / 'grace_7_4_crashes.txt').read_text()
-    assert '7.4.1.2: right' in feedback        # cells after the crash still ran
+    assert '7.4.1.2: right' in feedback  # cells after the crash still ran
 
 
 def test_feedback_gives_counterexamples_and_names_missing_stubs(graded):
@@ -72,22 +89,36 @@ def test_feedback_gives_counterexamples_and_names_missing_stubs(graded):
 
 
 def test_a_missing_folder_is_refused_with_the_fix(tmp_path):
-    run = subprocess.run([sys.executable, str(ROOT / 'tools' / 'grade.py'), str(tmp_path / 'nope')],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / 'tools' / 'grade.py'), str(tmp_path / 'nope')],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 2 and 'make grade SUBMISSIONS=folder' in run.stderr
 
 
 def test_a_kernel_that_dies_is_graded_on_the_cells_before(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-    nb = new_notebook(cells=[new_markdown_cell('# 7.5 Pooling'),
-                             new_code_cell('import book_utils as d2l\nfrom torch.nn import functional as F'),
-                             new_code_cell('def relu_max(a, b):\n    return b + F.relu(a - b)'),
-                             new_code_cell('import os\nos._exit(1)')],
-                      metadata={'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}})
+
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell('# 7.5 Pooling'),
+            new_code_cell('import book_utils as d2l\nfrom torch.nn import functional as F'),
+            new_code_cell('def relu_max(a, b):\n    return b + F.relu(a - b)'),
+            new_code_cell('import os\nos._exit(1)'),
+        ],
+        metadata={
+            'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+        },
+    )
     nbformat.write(nb, tmp_path / 'exits.ipynb')
-    run = subprocess.run([sys.executable, str(ROOT / 'tools' / 'grade.py'), str(tmp_path), '--timeout', '60'],
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / 'tools' / 'grade.py'), str(tmp_path), '--timeout', '60'],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     row = next(csv.DictReader(open(tmp_path / 'grades.csv')))
     assert row['7.5.3.1'] == '1' and row['total'] == '1'

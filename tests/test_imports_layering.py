@@ -6,6 +6,7 @@ too. Two rankings are checked: the package's units (its top-level modules and su
 ``UNITS``) and, inside each subpackage, its files (``INSIDE``; the widgets rank their own
 files in ``WIDGETS``). A new module must be given a place in one of them.
 """
+
 import ast
 import sys
 from pathlib import Path
@@ -16,30 +17,37 @@ PACKAGE = Path(__file__).resolve().parent.parent / 'book_utils'
 
 # Bottom to top. A unit may import only from units in lower layers (and from itself).
 UNITS = [
-    {'checks'},                            # argument checks, used everywhere
+    {'checks'},  # argument checks, used everywhere
     {'hparams', 'results', 'lazy_layers'},  # D2L's class tricks; measured runs; lazy shapes
-    {'teaching'},                          # ops, costs, diagrams, plot
-    {'engine'},                            # Module, Trainer, steps, reports, checkpoints, caps
-    {'data'},                              # Fashion-MNIST
-    {'models', 'experiments'},             # the networks of chapters 7 and 8; quiet exercise runs
-    {'classic', 'chapter_runs'},           # D2L's function-style API; settings() per chapter
-    {'widgets', 'answers'},                # the interactive pages; the exercise checks
-    {'setup_cell'},                        # what each notebook's first cell calls
+    {'teaching'},  # ops, costs, diagrams, plot
+    {'engine'},  # Module, Trainer, steps, reports, checkpoints, caps
+    {'data'},  # Fashion-MNIST
+    {'models', 'experiments'},  # the networks of chapters 7 and 8; quiet exercise runs
+    {'classic', 'chapter_runs'},  # D2L's function-style API; settings() per chapter
+    {'widgets', 'answers'},  # the interactive pages; the exercise checks
+    {'setup_cell'},  # what each notebook's first cell calls
 ]
 UNIT_RANK = {name: i for i, names in enumerate(UNITS) for name in names}
 
 # Inside a subpackage, bottom to top; its __init__.py sits above all of its files.
 INSIDE = {
-    'engine': [{'notices', 'devices', 'profiles'},
-               {'module', 'report', 'placement', 'checkpoint'},
-               {'train'}],
+    'engine': [
+        {'notices', 'devices', 'profiles'},
+        {'module', 'report', 'placement', 'checkpoint'},
+        {'train'},
+    ],
     'classic': [{'tensors', 'tools'}, {'regression', 'training'}],
     'teaching': [{'ops', 'costs', 'diagrams', 'plot', 'glue'}],
     'data': [{'datasets'}],
     'models': [{'arch'}, {'lenet', 'alexnet', 'vgg', 'nin', 'googlenet', 'batchnorm', 'resnet'}],
 }
-WIDGETS = {'widgets': [{'html_parts', 'conv_geometry', 'pool_maps', 'kernels', 'runs'}, {'base'},
-                       {'conv_shapes', 'pooling', 'kernel_designer', 'dashboard'}]}
+WIDGETS = {
+    'widgets': [
+        {'html_parts', 'conv_geometry', 'pool_maps', 'kernels', 'runs'},
+        {'base'},
+        {'conv_shapes', 'pooling', 'kernel_designer', 'dashboard'},
+    ]
+}
 
 
 def files():
@@ -74,15 +82,16 @@ def imports_of(path, known=None):
         if isinstance(node, ast.ImportFrom) and node.level:
             if node.level - 1 > len(here):
                 continue
-            base = list(here[:len(here) - (node.level - 1)])
+            base = list(here[: len(here) - (node.level - 1)])
             base += node.module.split('.') if node.module else []
-            targets = [base + [a.name] for a in node.names]   # a name may be a submodule
+            targets = [base + [a.name] for a in node.names]  # a name may be a submodule
         elif isinstance(node, ast.ImportFrom) and (node.module or '').startswith('book_utils.'):
             base = node.module.split('.')[1:]
             targets = [base + [a.name] for a in node.names]
         elif isinstance(node, ast.Import):
-            targets = [a.name.split('.')[1:] for a in node.names
-                       if a.name.startswith('book_utils.')]
+            targets = [
+                a.name.split('.')[1:] for a in node.names if a.name.startswith('book_utils.')
+            ]
         for target in targets:
             module = resolve(target, known)
             if module and module != dotted(path):
@@ -91,7 +100,7 @@ def imports_of(path, known=None):
 
 
 def unit_rank(module):
-    return UNIT_RANK[module[0]] if module else len(UNITS)   # () is book_utils/__init__.py
+    return UNIT_RANK[module[0]] if module else len(UNITS)  # () is book_utils/__init__.py
 
 
 def inside_rank(module, rankings):
@@ -120,31 +129,40 @@ def test_every_unit_has_a_layer():
 
 
 def test_every_file_of_a_ranked_subpackage_has_a_rank():
-    missing = [label(p) for p in MODULES
-               if len(dotted(p)) == 2 and dotted(p)[0] in rankings()
-               and not any(dotted(p)[1] in names for names in rankings()[dotted(p)[0]])]
+    missing = [
+        label(p)
+        for p in MODULES
+        if len(dotted(p)) == 2
+        and dotted(p)[0] in rankings()
+        and not any(dotted(p)[1] in names for names in rankings()[dotted(p)[0]])
+    ]
     assert not missing, f'give these a rank in INSIDE: {missing}'
 
 
 @pytest.mark.parametrize('path', MODULES, ids=label)
 def test_imports_point_down_between_units(path):
     me = dotted(path)
-    wrong = [f'line {line}: {".".join(me) or "__init__"} (layer {unit_rank(me)}) imports '
-             f'{".".join(target)} (layer {unit_rank(target)})'
-             for target, line in imports_of(path)
-             if me and target[0] != me[0] and unit_rank(target) >= unit_rank(me)]
+    wrong = [
+        f'line {line}: {".".join(me) or "__init__"} (layer {unit_rank(me)}) imports '
+        f'{".".join(target)} (layer {unit_rank(target)})'
+        for target, line in imports_of(path)
+        if me and target[0] != me[0] and unit_rank(target) >= unit_rank(me)
+    ]
     assert not wrong, '; '.join(wrong)
 
 
-@pytest.mark.parametrize('path', [p for p in MODULES if len(dotted(p)) == 2
-                                  and dotted(p)[0] in rankings()], ids=label)
+@pytest.mark.parametrize(
+    'path', [p for p in MODULES if len(dotted(p)) == 2 and dotted(p)[0] in rankings()], ids=label
+)
 def test_imports_point_down_inside_a_subpackage(path):
     me = dotted(path)
     ranks = rankings()
-    wrong = [f'line {line}: {".".join(me)} (rank {inside_rank(me, ranks)}) imports '
-             f'{".".join(target)} (rank {inside_rank(target, ranks)})'
-             for target, line in imports_of(path)
-             if target[0] == me[0] and inside_rank(target, ranks) >= inside_rank(me, ranks)]
+    wrong = [
+        f'line {line}: {".".join(me)} (rank {inside_rank(me, ranks)}) imports '
+        f'{".".join(target)} (rank {inside_rank(target, ranks)})'
+        for target, line in imports_of(path)
+        if target[0] == me[0] and inside_rank(target, ranks) >= inside_rank(me, ranks)
+    ]
     assert not wrong, '; '.join(wrong)
 
 
@@ -157,7 +175,7 @@ def find_cycle(graph):
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 'open':
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state:
                 cycle = visit(nxt)
                 if cycle:
@@ -196,26 +214,44 @@ def fake_package(tmp_path, monkeypatch, sources):
 
 
 def test_the_checker_sees_an_upward_import_inside_a_function(tmp_path, monkeypatch):
-    root = fake_package(tmp_path, monkeypatch, {
-        'checks.py': 'def f():\n    from .engine.train import Trainer\n',
-        'engine/__init__.py': '', 'engine/train.py': 'from ..checks import f\n'})
+    root = fake_package(
+        tmp_path,
+        monkeypatch,
+        {
+            'checks.py': 'def f():\n    from .engine.train import Trainer\n',
+            'engine/__init__.py': '',
+            'engine/train.py': 'from ..checks import f\n',
+        },
+    )
     assert imports_of(root / 'checks.py') == [(('engine', 'train'), 2)]
     with pytest.raises(AssertionError, match=r'checks \(layer 0\) imports engine.train'):
         test_imports_point_down_between_units(root / 'checks.py')
 
 
 def test_the_checker_sees_an_upward_import_inside_a_subpackage(tmp_path, monkeypatch):
-    root = fake_package(tmp_path, monkeypatch, {
-        'engine/__init__.py': '', 'engine/notices.py': 'from . import train\n',
-        'engine/train.py': 'from .notices import say_once\n'})
+    root = fake_package(
+        tmp_path,
+        monkeypatch,
+        {
+            'engine/__init__.py': '',
+            'engine/notices.py': 'from . import train\n',
+            'engine/train.py': 'from .notices import say_once\n',
+        },
+    )
     with pytest.raises(AssertionError, match=r'engine.notices \(rank 0\) imports engine.train'):
         test_imports_point_down_inside_a_subpackage(root / 'engine' / 'notices.py')
 
 
 def test_the_checker_sees_a_cycle_through_function_level_imports(tmp_path, monkeypatch):
-    root = fake_package(tmp_path, monkeypatch, {
-        'widgets/__init__.py': '', 'widgets/base.py': 'from . import static_view\n',
-        'widgets/static_view.py': 'def f():\n    from .pooling import x\n',
-        'widgets/pooling.py': 'from .base import BookWidget\n'})
+    root = fake_package(
+        tmp_path,
+        monkeypatch,
+        {
+            'widgets/__init__.py': '',
+            'widgets/base.py': 'from . import static_view\n',
+            'widgets/static_view.py': 'def f():\n    from .pooling import x\n',
+            'widgets/pooling.py': 'from .base import BookWidget\n',
+        },
+    )
     cycle = find_cycle({dotted(p): {t for t, _ in imports_of(p)} for p in root.rglob('*.py')})
     assert cycle == [('widgets', m) for m in ('base', 'static_view', 'pooling', 'base')]

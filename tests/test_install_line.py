@@ -9,6 +9,7 @@ into an empty folder (as Colab opens a notebook), which must show the measured n
 package data. Needs git, and pip's usual access to a package index for the build backend
 (setuptools), as any install from source does.
 """
+
 import importlib.util
 import json
 import os
@@ -34,12 +35,16 @@ def _stamped_requirement(path):
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if 'book-setup' in c.metadata.get('tags', []))
     found = re.findall(r"'(book_utils @ git\+[^']+)'", cell.source)
-    assert len(found) == 1, f'{path.name}: expected one install line in the setup cell, found {found}'
+    assert len(found) == 1, (
+        f'{path.name}: expected one install line in the setup cell, found {found}'
+    )
     return found[0]
 
 
 def _git(*args, cwd=ROOT):
-    return subprocess.run(['git', *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ['git', *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 @pytest.fixture(scope='module')
@@ -59,22 +64,38 @@ def installed(install_line, tmp_path_factory):
     assert install_line == f'book_utils @ git+{url}@{branch}'
     mirror = tmp_path_factory.mktemp('repository') / 'course.git'
     _git('init', '--quiet', '--bare', str(mirror))
-    _git('push', '--quiet', str(mirror), f'HEAD:refs/heads/{branch}')   # HEAD, as `branch`
+    _git('push', '--quiet', str(mirror), f'HEAD:refs/heads/{branch}')  # HEAD, as `branch`
     # file://localhost/...: pip before 24 (Colab's era) rejects git+file URLs with an empty host.
     local_line = install_line.replace(f'git+{url}', f'git+file://localhost{mirror.as_posix()}')
     assert local_line.endswith(f'@{branch}') and local_line != install_line
     target = tmp_path_factory.mktemp('site')
-    pip = subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps',
-                          '--disable-pip-version-check', '--target', str(target), local_line],
-                         capture_output=True, text=True)
+    pip = subprocess.run(
+        [
+            sys.executable,
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            '--no-deps',
+            '--disable-pip-version-check',
+            '--target',
+            str(target),
+            local_line,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert pip.returncode == 0, f'pip install {local_line!r} failed:\n{pip.stdout}\n{pip.stderr}'
     return target
 
 
 def _only(target):
     """An environment whose only extra import path is ``target`` (no checkout, no results dir)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('PYTHONPATH', 'BOOK_RESULTS_DIR', 'BOOK_UTILS_SOURCE')}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ('PYTHONPATH', 'BOOK_RESULTS_DIR', 'BOOK_UTILS_SOURCE')
+    }
     env['PYTHONPATH'] = str(target)
     return env
 
@@ -86,19 +107,27 @@ def test_every_stamped_notebook_installs_the_configured_branch(install_line):
 
 
 def test_the_install_line_installs_an_importable_package_with_its_results(installed):
-    committed = {Path(p).name for p in _git('ls-files', 'book_utils/results').split()
-                 if p.endswith('.json')}
+    committed = {
+        Path(p).name for p in _git('ls-files', 'book_utils/results').split() if p.endswith('.json')
+    }
     assert {'cpu.json', 'd2l_published.json', 'notebook_times.json'} <= committed
     assert {p.name for p in (installed / 'book_utils' / 'results').glob('*.json')} == committed
-    probe = ('import json, book_utils, book_utils.results as r\n'
-             'print(json.dumps({"file": book_utils.__file__, "folder": str(r.folder()),\n'
-             '                  "models": sorted(r.load("d2l_published")["runs"]),\n'
-             '                  "cpu": sorted(r.load("cpu")["runs"])}))')
-    out = subprocess.run([sys.executable, '-c', probe], env=_only(installed), cwd=installed.parent,
-                         capture_output=True, text=True)
+    probe = (
+        'import json, book_utils, book_utils.results as r\n'
+        'print(json.dumps({"file": book_utils.__file__, "folder": str(r.folder()),\n'
+        '                  "models": sorted(r.load("d2l_published")["runs"]),\n'
+        '                  "cpu": sorted(r.load("cpu")["runs"])}))'
+    )
+    out = subprocess.run(
+        [sys.executable, '-c', probe],
+        env=_only(installed),
+        cwd=installed.parent,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     seen = json.loads(out.stdout.splitlines()[-1])
-    assert Path(seen['file']).is_relative_to(installed)      # not the checkout's copy
+    assert Path(seen['file']).is_relative_to(installed)  # not the checkout's copy
     assert Path(seen['folder']).is_relative_to(installed)
     published = json.loads((ROOT / 'book_utils' / 'results' / 'd2l_published.json').read_text())
     cpu = json.loads((ROOT / 'book_utils' / 'results' / 'cpu.json').read_text())
@@ -110,6 +139,7 @@ def test_reference_page_opened_alone_shows_the_measured_numbers(installed, tmp_p
     """The page copied into an empty folder, run by a kernel that sees only the installed
     package: its table shows each committed CPU run, not 'not yet run'."""
     from nbclient import NotebookClient
+
     page = tmp_path / 'alone' / 'reference_results.ipynb'
     page.parent.mkdir()
     shutil.copy(ROOT / 'chapters' / 'reference_results.ipynb', page)
@@ -118,19 +148,28 @@ def test_reference_page_opened_alone_shows_the_measured_numbers(installed, tmp_p
     for name in ('BOOK_RESULTS_DIR', 'BOOK_UTILS_SOURCE'):
         monkeypatch.delenv(name, raising=False)
     nb = nbformat.read(page, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name='python3',
-                   resources={'metadata': {'path': str(page.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name='python3', resources={'metadata': {'path': str(page.parent)}}
+    ).execute()
     assert sorted(p.name for p in page.parent.iterdir()) == ['reference_results.ipynb']
-    text = '\n'.join(o.get('text', '') + o.get('data', {}).get('text/markdown', '')
-                     for c in nb.cells if c.cell_type == 'code' for o in c.outputs)
+    text = '\n'.join(
+        o.get('text', '') + o.get('data', {}).get('text/markdown', '')
+        for c in nb.cells
+        if c.cell_type == 'code'
+        for o in c.outputs
+    )
     assert 'No d2l_published.json' not in text and 'No training run' not in text
     cpu = json.loads((ROOT / 'book_utils' / 'results' / 'cpu.json').read_text())['runs']
     published = json.loads((ROOT / 'book_utils' / 'results' / 'd2l_published.json').read_text())
     table = next(line for line in text.splitlines() if line.startswith('| 7.6 '))
     lenet = cpu['lenet']
-    assert f"{lenet['final']['val_acc']:.3f} ({lenet['epochs']} epochs)" in table
-    shown = [key for key in published['runs'] if key in cpu
-             if f"{cpu[key]['final']['val_acc']:.3f} ({cpu[key]['epochs']} epochs)" in text]
+    assert f'{lenet["final"]["val_acc"]:.3f} ({lenet["epochs"]} epochs)' in table
+    shown = [
+        key
+        for key in published['runs']
+        if key in cpu
+        if f'{cpu[key]["final"]["val_acc"]:.3f} ({cpu[key]["epochs"]} epochs)' in text
+    ]
     assert shown == [key for key in published['runs'] if key in cpu]
 
 
@@ -140,11 +179,17 @@ def test_setup_cell_installs_the_source_named_by_the_environment(monkeypatch):
     calls = []
     monkeypatch.setattr(subprocess, 'run', lambda argv, **k: calls.append(argv))
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, 'find_spec',
-                        lambda name, *a: None if name == 'book_utils' else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        'find_spec',
+        lambda name, *a: None if name == 'book_utils' else real_find_spec(name, *a),
+    )
     source = stamp_setup.setup_source().replace('d2l.show_setup()', '')
-    for value, expected in [('git+file:///somewhere/clone@abc', 'git+file:///somewhere/clone@abc'),
-                            ('', stamp_setup.requirement()), (None, stamp_setup.requirement())]:
+    for value, expected in [
+        ('git+file:///somewhere/clone@abc', 'git+file:///somewhere/clone@abc'),
+        ('', stamp_setup.requirement()),
+        (None, stamp_setup.requirement()),
+    ]:
         if value is None:
             monkeypatch.delenv(stamp_setup.SOURCE_VARIABLE, raising=False)
         else:

@@ -1,6 +1,6 @@
 """The licence is stated once and agrees everywhere: MIT for code, CC BY-SA 4.0 for text, D2L credited."""
-import tomllib
 
+import tomllib
 from project_tools import ROOT
 
 D2L_AUTHORS = ('Zhang', 'Lipton', 'Li', 'Smola')

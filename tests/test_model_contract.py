@@ -6,6 +6,7 @@ Each ``Classifier`` in ``models.__all__`` has an ``input_spec``, takes
 the shape it expected, before any layer runs. Every other public name must be a
 known building block, so a new model cannot slip past this loop.
 """
+
 import pytest
 import torch
 from torch import nn
@@ -17,8 +18,18 @@ from book_utils import models
 ARGS = {'VGG': (d2l.VGG11_QUARTER,), 'ResNet': ('resnet18',)}
 
 #: Public names that are not models: layers, blocks, functions and tables.
-BUILDING_BLOCKS = {'VGG_ARCHS', 'VGG11_QUARTER', 'RESNET_ARCHS', 'vgg_block', 'nin_block',
-                   'Inception', 'batch_norm', 'BatchNorm', 'Residual', 'ResNeXtBlock'}
+BUILDING_BLOCKS = {
+    'VGG_ARCHS',
+    'VGG11_QUARTER',
+    'RESNET_ARCHS',
+    'vgg_block',
+    'nin_block',
+    'Inception',
+    'batch_norm',
+    'BatchNorm',
+    'Residual',
+    'ResNeXtBlock',
+}
 
 MODEL_NAMES = [name for name in models.__all__ if name not in BUILDING_BLOCKS]
 
@@ -46,7 +57,7 @@ def test_spec_num_classes_and_forward_on_the_example_batch(name):
     assert isinstance(spec, d2l.InputSpec)
     assert spec.channels == 1 and spec.example[:2] == (1, 1)
     assert model.num_classes == 7 and model.hparams['num_classes'] == 7
-    assert make(name).num_classes == 10   # D2L's default: Fashion-MNIST's ten classes
+    assert make(name).num_classes == 10  # D2L's default: Fashion-MNIST's ten classes
     model.eval()
     with torch.no_grad():
         assert model(spec.example_batch(2)).shape == (2, 7)
@@ -56,9 +67,11 @@ def test_spec_num_classes_and_forward_on_the_example_batch(name):
 def test_a_wrong_shape_is_refused_before_any_layer_runs(name):
     model = make(name)
     example = model.input_spec.example
-    shapes = [(example[1:], 'unsqueeze'),                            # no batch axis
-              ((2, 3) + example[2:], '1-channel images'),            # RGB
-              ((2,) + example[1:] + (1,), 'batch of images')]        # a fifth axis
+    shapes = [
+        (example[1:], 'unsqueeze'),  # no batch axis
+        ((2, 3) + example[2:], '1-channel images'),  # RGB
+        ((2,) + example[1:] + (1,), 'batch of images'),
+    ]  # a fifth axis
     if model.input_spec.min_size > 1:
         small = model.input_spec.min_size - 1
         shapes.append(((2, 1, small, small), f'at least {small + 1}x{small + 1}'))
@@ -78,11 +91,15 @@ def test_lenet_without_a_batch_axis_is_refused_not_read_as_16_images():
 
 
 @pytest.mark.parametrize('name', MODEL_NAMES)
-@pytest.mark.parametrize('num_classes, error, words', [
-    (0, ValueError, 'num_classes must be at least 1, got 0'),
-    (-3, ValueError, 'num_classes must be at least 1, got -3'),
-    (10.0, TypeError, r'num_classes must be an int, got 10.0'),
-    (True, TypeError, r'num_classes must be an int, got True')])
+@pytest.mark.parametrize(
+    'num_classes, error, words',
+    [
+        (0, ValueError, 'num_classes must be at least 1, got 0'),
+        (-3, ValueError, 'num_classes must be at least 1, got -3'),
+        (10.0, TypeError, r'num_classes must be an int, got 10.0'),
+        (True, TypeError, r'num_classes must be an int, got True'),
+    ],
+)
 def test_num_classes_is_checked_at_construction(name, num_classes, error, words):
     with pytest.raises(error, match=words):
         make(name, num_classes=num_classes)

@@ -15,7 +15,7 @@ from torch import nn
 
 import book_utils as d2l
 
-MODELS = {   # fact name in d2l_reference: our model
+MODELS = {  # fact name in d2l_reference: our model
     'AlexNet': d2l.AlexNet,
     'VGG-11': lambda: d2l.VGG('vgg11'),
     'VGG-11/4': lambda: d2l.VGG(d2l.VGG11_QUARTER),
@@ -37,6 +37,7 @@ def num_params(model):
 
 
 # -- architecture: shapes and parameters --------------------------------------------
+
 
 @pytest.mark.parametrize('name', list(MODELS))
 def test_layer_summary_and_parameters_are_d2ls(name):
@@ -78,7 +79,7 @@ def test_vgg16_and_vgg19_shapes_and_parameters(name):
         assert layer_shapes(mine, shape) == SUMMARIES['VGG-11'][3]
     convs = sum(isinstance(m, nn.Conv2d) for m in mine.modules())
     linears = sum(isinstance(m, nn.Linear) for m in mine.modules())
-    assert convs + linears == int(name[3:])          # VGG-n has n weight layers
+    assert convs + linears == int(name[3:])  # VGG-n has n weight layers
 
 
 @pytest.mark.parametrize('name', ['vgg11', 'vgg13', 'vgg16', 'vgg19'])
@@ -98,14 +99,24 @@ def test_vgg_accepts_a_name_or_pairs_and_rejects_bad_arch():
         X = torch.empty(1, 1, 32, 32)
         by_name(X), by_pairs(X)
     assert num_params(by_name) == num_params(by_pairs)
-    for bad, error, words in [('vgg17', ValueError, "arch must be one of 'vgg11'.*'vgg17'"),
-                              ((), ValueError, r'at least one \(num_convs, out_channels\)'),
-                              (((1, 64), (2,)), ValueError, r'arch\[1\] must be a.*\(2,\)'),
-                              (((0, 64),), ValueError, r'arch\[0\]\[0\] \(num_convs\) must be at '
-                                                       r'least 1, got 0'),
-                              (64, TypeError, r"'vgg11'.*or a sequence.*got 64"),
-                              (((1.5, 64),), TypeError, r'arch\[0\]\[0\] \(num_convs\) must be an '
-                                                        r'int, got 1.5')]:
+    for bad, error, words in [
+        ('vgg17', ValueError, "arch must be one of 'vgg11'.*'vgg17'"),
+        ((), ValueError, r'at least one \(num_convs, out_channels\)'),
+        (((1, 64), (2,)), ValueError, r'arch\[1\] must be a.*\(2,\)'),
+        (
+            ((0, 64),),
+            ValueError,
+            r'arch\[0\]\[0\] \(num_convs\) must be at '
+            r'least 1, got 0',
+        ),
+        (64, TypeError, r"'vgg11'.*or a sequence.*got 64"),
+        (
+            ((1.5, 64),),
+            TypeError,
+            r'arch\[0\]\[0\] \(num_convs\) must be an '
+            r'int, got 1.5',
+        ),
+    ]:
         with pytest.raises(error, match=words):
             d2l.VGG(bad)
     with pytest.raises(ValueError, match='num_convs must be at least 1, got 0'):
@@ -117,14 +128,18 @@ def test_nin_block_is_a_conv_then_two_1x1_convs():
     Y = block(torch.rand(2, 3, 17, 17))
     convs = [m for m in block if isinstance(m, nn.Conv2d)]
     assert [c.kernel_size for c in convs] == [(5, 5), (1, 1), (1, 1)]
-    assert Y.shape == (2, 8, 8, 8) and (Y >= 0).all()         # ends with a ReLU
+    assert Y.shape == (2, 8, 8, 8) and (Y >= 0).all()  # ends with a ReLU
     assert convs[0].stride == (2, 2) and convs[0].padding == (1, 1)
 
 
 # -- initialisation -------------------------------------------------------------------
 
-@pytest.mark.parametrize('make', [d2l.AlexNet, lambda: d2l.VGG(d2l.VGG11_QUARTER), d2l.NiN],
-                         ids=['alexnet', 'vgg', 'nin'])
+
+@pytest.mark.parametrize(
+    'make',
+    [d2l.AlexNet, lambda: d2l.VGG(d2l.VGG11_QUARTER), d2l.NiN],
+    ids=['alexnet', 'vgg', 'nin'],
+)
 def test_constructor_init_reaches_lazy_layers(make):
     """Every conv/linear weight is Xavier-uniform once shapes are known (D2L's stays default)."""
     model = make()
@@ -135,15 +150,23 @@ def test_constructor_init_reaches_lazy_layers(make):
             bound = (6 / (fan_in + fan_out)) ** 0.5
             w = layer.weight.detach()
             assert w.abs().max() <= bound
-            if w.numel() >= 1000:      # enough samples for the std of U(-a, a) = a / sqrt(3)
-                assert abs(w.std().item() / (bound / 3 ** 0.5) - 1) < 0.1
+            if w.numel() >= 1000:  # enough samples for the std of U(-a, a) = a / sqrt(3)
+                assert abs(w.std().item() / (bound / 3**0.5) - 1) < 0.1
 
 
 # -- input checks ---------------------------------------------------------------------
 
-@pytest.mark.parametrize('make,min_size', [
-    (d2l.AlexNet, 65), (d2l.NiN, 67), (lambda: d2l.VGG(d2l.VGG11_QUARTER), 32),
-    (lambda: d2l.VGG(((1, 8), (1, 8), (1, 8))), 8)], ids=['alexnet', 'nin', 'vgg5', 'vgg3'])
+
+@pytest.mark.parametrize(
+    'make,min_size',
+    [
+        (d2l.AlexNet, 65),
+        (d2l.NiN, 67),
+        (lambda: d2l.VGG(d2l.VGG11_QUARTER), 32),
+        (lambda: d2l.VGG(((1, 8), (1, 8), (1, 8))), 8),
+    ],
+    ids=['alexnet', 'nin', 'vgg5', 'vgg3'],
+)
 def test_min_size_is_the_true_smallest_input(make, min_size):
     model = make()
     assert model.input_spec.min_size == min_size
@@ -153,7 +176,7 @@ def test_min_size_is_the_true_smallest_input(make, min_size):
         with pytest.raises(ValueError, match=f'at least {min_size}x{min_size}'):
             model(torch.rand(1, 1, min_size - 1, min_size - 1))
         unchecked = make()
-        unchecked.input_spec = None   # without the check, torch fails later and less clearly
+        unchecked.input_spec = None  # without the check, torch fails later and less clearly
         with pytest.raises(RuntimeError):
             unchecked(torch.rand(1, 1, min_size - 1, min_size - 1))
 
@@ -166,8 +189,9 @@ def test_alexnet_on_28x28_names_the_expected_shape():
     assert '(8, 1, 28, 28)' in message and 'resize' in message
 
 
-@pytest.mark.parametrize('make', [d2l.AlexNet, lambda: d2l.VGG('vgg11'), d2l.NiN],
-                         ids=['alexnet', 'vgg', 'nin'])
+@pytest.mark.parametrize(
+    'make', [d2l.AlexNet, lambda: d2l.VGG('vgg11'), d2l.NiN], ids=['alexnet', 'vgg', 'nin']
+)
 def test_wrong_channels_or_rank_are_clear_errors(make):
     model = make()
     with pytest.raises(ValueError, match='1-channel'):

@@ -30,15 +30,22 @@ def materialise(model, shape):
 
 # -- GoogLeNet ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('name, make', [
-    ('GoogleNet', d2l.GoogleNet), ('BNLeNetScratch', d2l.BNLeNetScratch),
-    ('BNLeNet', d2l.BNLeNet), ('ResNet18', d2l.ResNet18),
-    ('ResNet-34', lambda: d2l.ResNet('resnet34'))])
+
+@pytest.mark.parametrize(
+    'name, make',
+    [
+        ('GoogleNet', d2l.GoogleNet),
+        ('BNLeNetScratch', d2l.BNLeNetScratch),
+        ('BNLeNet', d2l.BNLeNet),
+        ('ResNet18', d2l.ResNet18),
+        ('ResNet-34', lambda: d2l.ResNet('resnet34')),
+    ],
+)
 def test_layer_summary_and_parameters_are_d2ls(name, make):
     _, shape, _, rows = SUMMARIES[name]
     model = make()
     assert summary_rows(model, shape) == rows
-    assert count(model) == PARAMETER_COUNTS[name]   # layer_summary gave every lazy layer its shape
+    assert count(model) == PARAMETER_COUNTS[name]  # layer_summary gave every lazy layer its shape
 
 
 def test_inception_channels_add_up_and_size_is_kept():
@@ -60,12 +67,13 @@ def test_inception_rejects_bad_channel_arguments():
 def test_googlenet_constructor_init_reaches_lazy_convs():
     model = d2l.GoogleNet()
     materialise(model, (1, 1, 96, 96))
-    w = model.net[0][0].weight                   # 64 x 1 x 7 x 7
-    xavier = (6 / (1 * 49 + 64 * 49)) ** 0.5    # PyTorch's default bound would be 1/7
+    w = model.net[0][0].weight  # 64 x 1 x 7 x 7
+    xavier = (6 / (1 * 49 + 64 * 49)) ** 0.5  # PyTorch's default bound would be 1/7
     assert w.abs().max() <= xavier and w.abs().max() > 0.9 * xavier
 
 
 # -- batch norm -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize('shape', [(8, 3, 5, 5), (16, 3)])
 def test_batch_norm_function_matches_torch_in_training(shape):
@@ -75,8 +83,16 @@ def test_batch_norm_function_matches_torch_in_training(shape):
     mm, mv = torch.zeros(param), torch.ones(param)
     Y, m, v = d2l.batch_norm(X, gamma, beta, mm, mv, eps=1e-5, momentum=0.1, training=True)
     running_mean, running_var = torch.zeros(3), torch.ones(3)
-    Y_ref = F.batch_norm(X, running_mean, running_var, gamma.flatten(), beta.flatten(),
-                         training=True, momentum=0.1, eps=1e-5)
+    Y_ref = F.batch_norm(
+        X,
+        running_mean,
+        running_var,
+        gamma.flatten(),
+        beta.flatten(),
+        training=True,
+        momentum=0.1,
+        eps=1e-5,
+    )
     torch.testing.assert_close(Y, Y_ref)
     # The running averages use the unbiased batch variance, as PyTorch's do (D2L's use
     # the biased one).
@@ -93,19 +109,25 @@ def test_batch_norm_function_default_mode_is_d2ls_rule():
     assert torch.equal(m, mm)
 
 
-@pytest.mark.parametrize('num_dims, shape, reference', [
-    (4, (16, 5, 6, 6), nn.BatchNorm2d),
-    (2, (16, 7), nn.BatchNorm1d),
-])
+@pytest.mark.parametrize(
+    'num_dims, shape, reference',
+    [
+        (4, (16, 5, 6, 6), nn.BatchNorm2d),
+        (2, (16, 7), nn.BatchNorm1d),
+    ],
+)
 @pytest.mark.parametrize('momentum', [0.1, 0.3])
 def test_batchnorm_matches_torch_in_both_modes(num_dims, shape, reference, momentum):
     ours = d2l.BatchNorm(shape[1], num_dims, momentum=momentum)
     torch_bn = reference(shape[1], momentum=momentum)
     with torch.no_grad():
         gamma, beta = torch.rand(shape[1]) + 0.5, torch.randn(shape[1])
-        ours.gamma.copy_(gamma.reshape(ours.gamma.shape)), ours.beta.copy_(beta.reshape(ours.beta.shape))
+        (
+            ours.gamma.copy_(gamma.reshape(ours.gamma.shape)),
+            ours.beta.copy_(beta.reshape(ours.beta.shape)),
+        )
         torch_bn.weight.copy_(gamma), torch_bn.bias.copy_(beta)
-    for step in range(5):   # several training steps: outputs and running statistics agree
+    for step in range(5):  # several training steps: outputs and running statistics agree
         X = torch.randn(shape) * (step + 1) + step
         torch.testing.assert_close(ours(X), torch_bn(X))
         torch.testing.assert_close(ours.moving_mean.flatten(), torch_bn.running_mean)
@@ -123,7 +145,9 @@ def test_batchnorm_gradients_match_torch():
     (torch_bn(X2) ** 3).sum().backward()
     torch.testing.assert_close(X.grad, X2.grad)
     # float32 sums of cubes: agree to float32 precision relative to their size (~10)
-    torch.testing.assert_close(ours.gamma.grad.flatten(), torch_bn.weight.grad, rtol=1e-5, atol=1e-4)
+    torch.testing.assert_close(
+        ours.gamma.grad.flatten(), torch_bn.weight.grad, rtol=1e-5, atol=1e-4
+    )
 
 
 def test_batchnorm_statistics_are_buffers_saved_in_state_dict():
@@ -162,20 +186,23 @@ def test_batchnorm_mode_follows_train_and_eval_not_grad():
     X = torch.randn(8, 3, 4, 4) * 3 + 5
     ours = d2l.BatchNorm(3, 4)
     ours.eval()
-    Y = ours(X)                      # eval with gradients on: running statistics, no update
+    Y = ours(X)  # eval with gradients on: running statistics, no update
     assert torch.is_grad_enabled()
     assert torch.equal(ours.moving_mean, torch.zeros(1, 3, 1, 1))
     torch.testing.assert_close(Y, X / (1 + 1e-5) ** 0.5)
     ours.train()
     torch_bn = nn.BatchNorm2d(3)
-    with torch.no_grad():            # train mode without gradients: batch statistics, update
+    with torch.no_grad():  # train mode without gradients: batch statistics, update
         torch.testing.assert_close(ours(X), torch_bn(X))
     torch.testing.assert_close(ours.moving_mean.flatten(), torch_bn.running_mean)
 
 
 def test_batchnorm_rejects_bad_input():
-    with pytest.raises(ValueError, match=r'num_dims \(2 after a dense layer, 4 after a '
-                                         r'convolution\) must be one of 2, 4; got 3'):
+    with pytest.raises(
+        ValueError,
+        match=r'num_dims \(2 after a dense layer, 4 after a '
+        r'convolution\) must be one of 2, 4; got 3',
+    ):
         d2l.BatchNorm(6, 3)
     with pytest.raises(ValueError, match=r'momentum must be between 0 and 1, got 1.5'):
         d2l.BatchNorm(6, 4, momentum=1.5)
@@ -208,10 +235,14 @@ def test_bn_lenet_scratch_and_concise_compute_the_same_function():
 
 # -- ResNet and ResNeXt ---------------------------------------------------------------------
 
-@pytest.mark.parametrize('args, in_shape, out_shape', [
-    ((3,), (4, 3, 6, 6), (4, 3, 6, 6)),
-    ((6, True, 2), (4, 3, 6, 6), (4, 6, 3, 3)),
-])
+
+@pytest.mark.parametrize(
+    'args, in_shape, out_shape',
+    [
+        ((3,), (4, 3, 6, 6), (4, 3, 6, 6)),
+        ((6, True, 2), (4, 3, 6, 6), (4, 6, 3, 3)),
+    ],
+)
 def test_residual_matches_oracle(oracle, args, in_shape, out_shape):
     ours, theirs = d2l.Residual(*args), oracle.Residual(*args)
     X = torch.randn(in_shape)
@@ -224,7 +255,7 @@ def test_residual_matches_oracle(oracle, args, in_shape, out_shape):
 
 def test_residual_refuses_a_shortcut_of_the_wrong_shape(oracle):
     X = torch.randn(2, 1, 6, 6)
-    assert oracle.Residual(8)(X).shape == (2, 8, 6, 6)   # D2L broadcasts the 1 channel silently
+    assert oracle.Residual(8)(X).shape == (2, 8, 6, 6)  # D2L broadcasts the 1 channel silently
     with pytest.raises(ValueError, match=r'use_1x1conv=True'):
         d2l.Residual(8)(X)
 
@@ -233,9 +264,13 @@ def test_resnet_arch_names_and_tables():
     by_name = materialise(d2l.ResNet('resnet34'), (1, 1, 32, 32))
     assert by_name == materialise(d2l.ResNet(RESNET34_STAGES), (1, 1, 32, 32))
     assert by_name == PARAMETER_COUNTS['ResNet-34']
-    with pytest.raises(ValueError, match=r"arch must be one of 'resnet18', 'resnet34'; got 'resnet50'"):
+    with pytest.raises(
+        ValueError, match=r"arch must be one of 'resnet18', 'resnet34'; got 'resnet50'"
+    ):
         d2l.ResNet('resnet50')
-    with pytest.raises(ValueError, match=r'arch\[0\] must be a \(num_residuals, num_channels\) pair'):
+    with pytest.raises(
+        ValueError, match=r'arch\[0\] must be a \(num_residuals, num_channels\) pair'
+    ):
         d2l.ResNet([(2, 64, 1)])
 
 
@@ -279,6 +314,7 @@ def test_resnext_rejects_groups_that_do_not_divide():
 
 # -- input checks ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize('name', ['GoogleNet', 'BNLeNetScratch', 'BNLeNet', 'ResNet18'])
 def test_input_spec_is_the_true_smallest_size(name):
     model = getattr(d2l, name)()
@@ -287,7 +323,7 @@ def test_input_spec_is_the_true_smallest_size(name):
     model.eval()
     with torch.no_grad():
         assert model(torch.randn(1, 1, n, n)).shape == (1, 10)
-        if n > 1:   # one pixel less empties a feature map in the raw network
+        if n > 1:  # one pixel less empties a feature map in the raw network
             with pytest.raises(RuntimeError):
                 model.net(torch.randn(1, 1, n - 1, n - 1))
     with pytest.raises(ValueError, match=rf'at least {n}x{n}'):

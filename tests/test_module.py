@@ -22,6 +22,7 @@ def test_save_hyperparameters_and_add_to_class():
     @d2l.add_to_class(A)
     def total(self):
         return self.a + self.b
+
     assert obj.total() == 3
 
 
@@ -29,13 +30,20 @@ def test_classifier_accuracy_and_loss_match_oracle(oracle):
     Y_hat, Y = torch.randn(32, 10), torch.randint(0, 10, (32,))
     ours, ref = d2l.Classifier(), oracle.Classifier()
     torch.testing.assert_close(ours.accuracy(Y_hat, Y), ref.accuracy(Y_hat, Y))
-    torch.testing.assert_close(ours.accuracy(Y_hat, Y, averaged=False), ref.accuracy(Y_hat, Y, averaged=False))
+    torch.testing.assert_close(
+        ours.accuracy(Y_hat, Y, averaged=False), ref.accuracy(Y_hat, Y, averaged=False)
+    )
     torch.testing.assert_close(ours.loss(Y_hat, Y), ref.loss(Y_hat, Y))
-    torch.testing.assert_close(ours.loss(Y_hat, Y, averaged=False), ref.loss(Y_hat, Y, averaged=False))
+    torch.testing.assert_close(
+        ours.loss(Y_hat, Y, averaged=False), ref.loss(Y_hat, Y, averaged=False)
+    )
 
 
 def test_lenet_layer_summary_matches_oracle(oracle):
-    ours, ref = summary_lines(d2l.LeNet(), (1, 1, 28, 28)), summary_lines(oracle.LeNet(), (1, 1, 28, 28))
+    ours, ref = (
+        summary_lines(d2l.LeNet(), (1, 1, 28, 28)),
+        summary_lines(oracle.LeNet(), (1, 1, 28, 28)),
+    )
     assert ours == ref and len(ours) == 12
 
 
@@ -63,6 +71,7 @@ def test_init_cnn_same_as_oracle_on_built_layers(oracle):
 
 def test_init_cnn_reaches_lazy_layers_in_constructor(oracle):
     """D2L's defect: net.apply(init_cnn) before the first forward leaves lazy layers untouched."""
+
     def build(init):
         torch.manual_seed(0)
         net = nn.Sequential(nn.LazyConv2d(64, 3), nn.Flatten(), nn.LazyLinear(10))
@@ -73,9 +82,9 @@ def test_init_cnn_reaches_lazy_layers_in_constructor(oracle):
     ours, ref = build(d2l.init_cnn), build(oracle.init_cnn)
     w_ours, w_ref = ours[0].weight, ref[0].weight
     xavier = (6 / (1 * 9 + 64 * 9)) ** 0.5
-    kaiming = 1 / 9 ** 0.5
+    kaiming = 1 / 9**0.5
     assert w_ours.abs().max() <= xavier < kaiming
-    assert w_ref.abs().max() > xavier     # D2L kept PyTorch's default (kaiming-uniform) init
+    assert w_ref.abs().max() > xavier  # D2L kept PyTorch's default (kaiming-uniform) init
     assert 0.9 * xavier < w_ours.abs().max()
 
 
@@ -106,7 +115,9 @@ def test_input_spec_checks_its_own_arguments_and_builds_example_batches():
     assert d2l.InputSpec(channels=3, min_size=5).example_batch(2).shape == (2, 3, 5, 5)
     with pytest.raises(ValueError, match=r'min_size must be at least 1, got 0'):
         d2l.InputSpec(min_size=0)
-    with pytest.raises(ValueError, match=r'example \(1, 3, 28, 28\) has 3 channels, but channels is 1'):
+    with pytest.raises(
+        ValueError, match=r'example \(1, 3, 28, 28\) has 3 channels, but channels is 1'
+    ):
         d2l.InputSpec(channels=1, example=(1, 3, 28, 28))
     with pytest.raises(ValueError, match=r'smaller than min_size=32'):
         d2l.InputSpec(channels=1, min_size=32, example=(1, 1, 28, 28))
@@ -116,6 +127,7 @@ def test_input_spec_checks_its_own_arguments_and_builds_example_batches():
 
 def test_forward_without_a_network_says_what_is_missing():
     """D2L asserts 'Neural network is defined' exactly when it is not."""
+
     class NoNet(d2l.Classifier):
         pass
 
@@ -126,8 +138,11 @@ def test_forward_without_a_network_says_what_is_missing():
 def test_layer_summary_checks_the_input_before_binding_lazy_layers():
     """A refused shape must not leave lazy layers bound to it (3 channels, a tiny image)."""
     model = d2l.LeNet()
-    for bad, words in [((1, 3, 28, 28), '1-channel'), ((1, 1, 8, 8), 'at least 12x12'),
-                       ((1, 28, 28), 'unsqueeze')]:
+    for bad, words in [
+        ((1, 3, 28, 28), '1-channel'),
+        ((1, 1, 8, 8), 'at least 12x12'),
+        ((1, 28, 28), 'unsqueeze'),
+    ]:
         with pytest.raises(ValueError, match=words):
             model.layer_summary(bad)
         assert any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters())

@@ -1,4 +1,5 @@
 """profiles.py and chapter_runs.py: the caps, and the table of what each profile means per run."""
+
 import pytest
 
 import book_utils as d2l
@@ -18,14 +19,14 @@ def test_cpu_says_what_it_reduced(profile, capsys, model):
     profile('cpu')
     run = d2l.settings(model)
     printed = capsys.readouterr().out.strip()
-    assert max(len(row) for row in printed.split('\n')) <= 88     # wraps on a phone
+    assert max(len(row) for row in printed.split('\n')) <= 88  # wraps on a phone
     line = ' '.join(printed.split('\n'))
     assert line.startswith("Profile 'cpu'") and line == run.note
     full = chapter_runs.FULL_RUNS[model]
     if run.resize != full['resize']:
         assert f'{run.resize[0]}x{run.resize[1]} images instead of' in line
     if run.max_epochs != full['max_epochs']:
-        assert f"{run.max_epochs} epochs instead of {full['max_epochs']}" in line
+        assert f'{run.max_epochs} epochs instead of {full["max_epochs"]}' in line
 
 
 def test_smoke_caps(profile):
@@ -42,7 +43,7 @@ def test_smoke_note_names_the_batch_size_the_data_uses(profile, capsys, model):
     """The note must match what runs: FashionMNIST caps the batch, so the note says 16."""
     profile('smoke')
     run = d2l.settings(model)
-    line = ' '.join(capsys.readouterr().out.split('\n'))   # the note is wrapped
+    line = ' '.join(capsys.readouterr().out.split('\n'))  # the note is wrapped
     used = d2l.FashionMNIST(**run.data_kwargs()).batch_size
     assert used == 16 and 'batch size 16 instead of 128' in line
     assert '1 epoch instead of 10' in line and 'batch size 32' not in line
@@ -65,17 +66,23 @@ def test_unknown_profile_and_model(profile):
         d2l.settings('mobilenet')
 
 
-@pytest.mark.parametrize('model, size', [('alexnet', 72), ('alexnet', 224), ('googlenet', 32), ('resnet18', 96)])
+@pytest.mark.parametrize(
+    'model, size', [('alexnet', 72), ('alexnet', 224), ('googlenet', 32), ('resnet18', 96)]
+)
 def test_network_shape_matches_the_real_model(model, size):
     """Measured on the meta device; checked against the model built on the CPU."""
     import torch
     from torch import nn
+
     shape = chapter_runs.network_shape(model, (size, size))
     net = getattr(d2l, chapter_runs._MODEL_CLASSES[model])().eval()
     maps = []
     head = (nn.Flatten, nn.AdaptiveAvgPool2d)
-    hooks = [m.register_forward_hook(lambda m, i, o: maps.append((m, i[0].shape[1:], o.shape[-2:])))
-             for m in net.modules() if isinstance(m, head + (nn.Conv2d,))]
+    hooks = [
+        m.register_forward_hook(lambda m, i, o: maps.append((m, i[0].shape[1:], o.shape[-2:])))
+        for m in net.modules()
+        if isinstance(m, head + (nn.Conv2d,))
+    ]
     net(torch.zeros(1, 1, size, size))
     for hook in hooks:
         hook.remove()
@@ -95,7 +102,7 @@ def test_cpu_note_says_what_the_smaller_image_does_to_the_network(profile, capsy
     assert 'last feature map is 1x1 (5x5 in D2L' in note
     googlenet = d2l.settings('googlenet', verbose=False).note
     assert 'run on 1x1 maps' in googlenet
-    assert 'the network' not in d2l.settings('bn_lenet', verbose=False).note   # same images
+    assert 'the network' not in d2l.settings('bn_lenet', verbose=False).note  # same images
     # what chapters/intro.md says about the cpu profile
     assert chapter_runs.CPU_RUNS['alexnet']['resize'] == (72, 72)
     for model in ('googlenet', 'resnet18'):
@@ -107,7 +114,8 @@ def test_measuring_the_network_leaves_the_readers_notices_unsaid(profile, monkey
     """settings() builds the model on the meta device to describe it; the reader's first real
     model must still hear init_cnn's one-line notice."""
     from book_utils.engine import notices
-    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
+
+    monkeypatch.setattr(notices, '_said', set())  # as in a fresh process
     profile('cpu')
     d2l.settings('alexnet', verbose=False)
     assert notices._said == set()

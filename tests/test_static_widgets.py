@@ -15,6 +15,7 @@ built book (``jupyter-book build .``), served on 127.0.0.1, when _build/html hol
 widget views (skipped otherwise). Screenshots at 1280 and 390 px go to
 screenshots/static-widgets/.
 """
+
 import json
 import os
 import random
@@ -33,11 +34,14 @@ STATIC = ROOT / 'book_utils' / 'widgets' / 'static'
 BOOK = ROOT / '_build' / 'html'
 SHOTS = ROOT / 'screenshots' / 'static-widgets'
 KINDS = ('kernel-designer', 'conv-shape-explorer', 'pooling-explorer')
-PAGES = {'kernel-designer': 'chapters/7_2_conv_layer', 'conv-shape-explorer':
-         'chapters/7_3_padding_and_strides', 'pooling-explorer': 'chapters/7_5_pooling'}
+PAGES = {
+    'kernel-designer': 'chapters/7_2_conv_layer',
+    'conv-shape-explorer': 'chapters/7_3_padding_and_strides',
+    'pooling-explorer': 'chapters/7_5_pooling',
+}
 NO_OUTPUT = 'No output for these settings.'
-SETTINGS = 20     # end-to-end cases a widget (the maths has its own tests in node)
-REFUSALS = 5      # of which refused settings, whose sentence the page must show
+SETTINGS = 20  # end-to-end cases a widget (the maths has its own tests in node)
+REFUSALS = 5  # of which refused settings, whose sentence the page must show
 
 
 check_pages = load_tool('check_pages')
@@ -45,11 +49,15 @@ check_pages = load_tool('check_pages')
 
 # -- the pages ------------------------------------------------------------------------------
 
+
 def _views():
     import book_utils.widgets as widgets
-    return {'kernel-designer': widgets.kernel_designer(),
-            'conv-shape-explorer': widgets.conv_shape_explorer(),
-            'pooling-explorer': widgets.pooling_explorer()}
+
+    return {
+        'kernel-designer': widgets.kernel_designer(),
+        'conv-shape-explorer': widgets.conv_shape_explorer(),
+        'pooling-explorer': widgets.pooling_explorer(),
+    }
 
 
 @pytest.fixture(scope='module')
@@ -60,27 +68,34 @@ def generated(tmp_path_factory):
         (folder / name).write_text((STATIC / name).read_text())
     views = {kind: w._repr_mimebundle_()['text/html'] for kind, w in _views().items()}
     from book_utils.widgets import training_dashboard
+
     views['training-dashboard'] = training_dashboard()._repr_mimebundle_()['text/html']
-    body = ''.join(f'<section id="{kind}"><h2>{kind}</h2>{html}</section>'
-                   for kind, html in views.items())
+    body = ''.join(
+        f'<section id="{kind}"><h2>{kind}</h2>{html}</section>' for kind, html in views.items()
+    )
     page = folder / 'widgets.html'
-    page.write_text('<!doctype html><html><head><meta charset="utf-8">'
-                    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                    '<link rel="stylesheet" href="book_widgets.css">'
-                    '<script defer src="book_widgets.js"></script></head>'
-                    f'<body style="margin:8px">{body}</body></html>')
+    page.write_text(
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="stylesheet" href="book_widgets.css">'
+        '<script defer src="book_widgets.js"></script></head>'
+        f'<body style="margin:8px">{body}</body></html>'
+    )
     return {kind: page.as_uri() for kind in KINDS + ('training-dashboard',)}
 
 
 @pytest.fixture(scope='module')
 def book():
     """The built chapter pages holding each view, served on 127.0.0.1 (skip when not built)."""
-    missing = [kind for kind, page in PAGES.items()
-               if not (BOOK / f'{page}.html').exists()
-               or f'data-book-widget="{kind}"' not in (BOOK / f'{page}.html').read_text()]
+    missing = [
+        kind
+        for kind, page in PAGES.items()
+        if not (BOOK / f'{page}.html').exists()
+        or f'data-book-widget="{kind}"' not in (BOOK / f'{page}.html').read_text()
+    ]
     if missing:
         message = f'_build/html has no built page with {missing}: run jupyter-book build .'
-        if os.environ.get('BOOK_REQUIRE_BUILT_BOOK'):   # make check-pages: the book must be there
+        if os.environ.get('BOOK_REQUIRE_BUILT_BOOK'):  # make check-pages: the book must be there
             pytest.fail(message)
         pytest.skip(message)
     server = check_pages.serve(BOOK)
@@ -92,7 +107,8 @@ def book():
 @pytest.fixture(scope='module')
 def driver():
     if not Path(check_pages.CHROMIUM[0]).exists() and not any(
-            Path(p).exists() for p in check_pages.CHROMIUM):
+        Path(p).exists() for p in check_pages.CHROMIUM
+    ):
         pytest.skip('Chromium is not installed (apt-get install -y chromium chromium-driver)')
     d = check_pages.make_driver()
     yield d
@@ -105,9 +121,10 @@ def pages(request):
 
 
 def _open(driver, url, kind, width=1280):
-    driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride',
-                           {'width': width, 'height': 900, 'deviceScaleFactor': 1,
-                            'mobile': width < 600})
+    driver.execute_cdp_cmd(
+        'Emulation.setDeviceMetricsOverride',
+        {'width': width, 'height': 900, 'deviceScaleFactor': 1, 'mobile': width < 600},
+    )
     if driver.current_url != url:
         driver.get(url)
     else:
@@ -116,15 +133,18 @@ def _open(driver, url, kind, width=1280):
         'const kind = arguments[0], done = arguments[arguments.length - 1], end = Date.now() + 20000;'
         '(function wait() { const r = document.querySelector(`[data-book-widget="${kind}"]`);'
         ' if ((r && r.hasAttribute("data-ready")) || Date.now() > end) done();'
-        ' else setTimeout(wait, 50); })();', kind)
+        ' else setTimeout(wait, 50); })();',
+        kind,
+    )
     ready = driver.execute_script(
         f'const r = document.querySelector(\'[data-book-widget="{kind}"]\');'
-        'return r && r.hasAttribute("data-ready");')
+        'return r && r.hasAttribute("data-ready");'
+    )
     assert ready, f'{kind}: book_widgets.js did not start on {url}'
 
 
 # Set each setting through the DOM (value, then input and change events), read the outputs.
-APPLY_JS = r'''
+APPLY_JS = r"""
 const root = document.querySelector(`[data-book-widget="${arguments[0]}"]`);
 const out = name => (root.querySelector(`[data-output="${name}"]`) || {}).textContent || '';
 return arguments[1].map(setting => {
@@ -140,7 +160,7 @@ return arguments[1].map(setting => {
   return {shape: out('shape'), range: out('range'), image: out('image'), message: out('message'),
           preset: (root.querySelector('[name="preset"]') || {}).value, weights};
 });
-'''
+"""
 
 
 def _apply(driver, kind, settings):
@@ -180,35 +200,69 @@ def _check_shapes(kind, cases, results):
 
 # -- shapes against nn.Conv2d / nn.MaxPool2d / nn.AvgPool2d ---------------------------------
 
+
 def _conv_case(rng):
     kind = rng.choice(['numbers'] * 3 + ['same', 'valid'])
-    v = {'in_h': rng.randint(1, 16), 'in_w': rng.randint(1, 16), 'k_h': rng.randint(1, 5),
-         'k_w': rng.randint(1, 5), 'pad_h': rng.randint(0, 4), 'pad_w': rng.randint(0, 4),
-         's_h': rng.choice([1, 1, 2, 3]), 's_w': rng.choice([1, 1, 2, 3]),
-         'd_h': rng.choice([1, 1, 2, 3]), 'd_w': rng.choice([1, 1, 2, 3]), 'padding': kind,
-         'padding_mode': rng.choice(['zeros', 'zeros', 'reflect', 'replicate', 'circular']),
-         'c_in': rng.choice([2, 4, 6, 8, 12, 3]), 'c_out': rng.choice([2, 4, 6, 8, 12, 3]),
-         'groups': rng.choice([1, 1, 1, 2, 2, 3, 4])}
+    v = {
+        'in_h': rng.randint(1, 16),
+        'in_w': rng.randint(1, 16),
+        'k_h': rng.randint(1, 5),
+        'k_w': rng.randint(1, 5),
+        'pad_h': rng.randint(0, 4),
+        'pad_w': rng.randint(0, 4),
+        's_h': rng.choice([1, 1, 2, 3]),
+        's_w': rng.choice([1, 1, 2, 3]),
+        'd_h': rng.choice([1, 1, 2, 3]),
+        'd_w': rng.choice([1, 1, 2, 3]),
+        'padding': kind,
+        'padding_mode': rng.choice(['zeros', 'zeros', 'reflect', 'replicate', 'circular']),
+        'c_in': rng.choice([2, 4, 6, 8, 12, 3]),
+        'c_out': rng.choice([2, 4, 6, 8, 12, 3]),
+        'groups': rng.choice([1, 1, 1, 2, 2, 3, 4]),
+    }
     padding = (v['pad_h'], v['pad_w']) if kind == 'numbers' else kind
-    expected = _torch_shape(lambda: nn.Conv2d(
-        v['c_in'], v['c_out'], (v['k_h'], v['k_w']), stride=(v['s_h'], v['s_w']), padding=padding,
-        dilation=(v['d_h'], v['d_w']), groups=v['groups'], padding_mode=v['padding_mode']),
-        (1, v['c_in'], v['in_h'], v['in_w']))
+    expected = _torch_shape(
+        lambda: nn.Conv2d(
+            v['c_in'],
+            v['c_out'],
+            (v['k_h'], v['k_w']),
+            stride=(v['s_h'], v['s_w']),
+            padding=padding,
+            dilation=(v['d_h'], v['d_w']),
+            groups=v['groups'],
+            padding_mode=v['padding_mode'],
+        ),
+        (1, v['c_in'], v['in_h'], v['in_w']),
+    )
     return list(v.items()), expected
 
 
 def _pool_case(rng):
-    v = {'mode': rng.choice(['max', 'avg']), 'k_h': rng.randint(1, 6), 'k_w': rng.randint(1, 6),
-         's_h': rng.randint(1, 6), 's_w': rng.randint(1, 6), 'p_h': rng.choice([0, 0, 1, 1, 2, 3]),
-         'p_w': rng.choice([0, 0, 1, 1, 2, 3]), 'ceil_mode': rng.random() < 0.5,
-         'count_include_pad': rng.random() < 0.5, 'rows': rng.randint(2, 10),
-         'cols': rng.randint(2, 10)}
+    v = {
+        'mode': rng.choice(['max', 'avg']),
+        'k_h': rng.randint(1, 6),
+        'k_w': rng.randint(1, 6),
+        's_h': rng.randint(1, 6),
+        's_w': rng.randint(1, 6),
+        'p_h': rng.choice([0, 0, 1, 1, 2, 3]),
+        'p_w': rng.choice([0, 0, 1, 1, 2, 3]),
+        'ceil_mode': rng.random() < 0.5,
+        'count_include_pad': rng.random() < 0.5,
+        'rows': rng.randint(2, 10),
+        'cols': rng.randint(2, 10),
+    }
+
     def build():
-        args = dict(kernel_size=(v['k_h'], v['k_w']), stride=(v['s_h'], v['s_w']),
-                    padding=(v['p_h'], v['p_w']), ceil_mode=v['ceil_mode'])
+        args = dict(
+            kernel_size=(v['k_h'], v['k_w']),
+            stride=(v['s_h'], v['s_w']),
+            padding=(v['p_h'], v['p_w']),
+            ceil_mode=v['ceil_mode'],
+        )
         if v['mode'] == 'max':
             return nn.MaxPool2d(**args)
         return nn.AvgPool2d(count_include_pad=v['count_include_pad'], **args)
+
     return list(v.items()), _torch_shape(build, (1, 1, v['rows'], v['cols']))
 
 
@@ -219,7 +273,7 @@ def _cases(make_case, seed, wanted):
     stream = [make_case(rng) for _ in range(50 * SETTINGS)]
     picked = [next(c for c in stream if want(*c)) for want in wanted]
     picked += [c for c in stream if c[1] is None and c not in picked][:REFUSALS]
-    picked += [c for c in stream if c[1] is not None and c not in picked][:SETTINGS - len(picked)]
+    picked += [c for c in stream if c[1] is not None and c not in picked][: SETTINGS - len(picked)]
     return picked
 
 
@@ -230,17 +284,27 @@ def _random_settings_match_torch(driver, url, kind, make_case, seed, wanted=()):
     _open(driver, url, kind)
     results = _apply(driver, kind, [s for s, _ in cases])
     outputs, refusals = _check_shapes(kind, cases, results)
-    assert outputs >= SETTINGS - REFUSALS - len(wanted) and refusals >= REFUSALS, (outputs, refusals)
+    assert outputs >= SETTINGS - REFUSALS - len(wanted) and refusals >= REFUSALS, (
+        outputs,
+        refusals,
+    )
     return cases
 
 
 def test_conv_shape_explorer_gives_nn_conv2d_shapes(driver, pages):
     urls, _ = pages
     cases = _random_settings_match_torch(
-        driver, urls['conv-shape-explorer'], 'conv-shape-explorer', _conv_case, seed=13,
-        wanted=[lambda s, e: dict(s)['padding'] == 'same' and e,
-                lambda s, e: dict(s)['groups'] > 1 and e,
-                lambda s, e: dict(s)['padding_mode'] == 'reflect' and e is None])
+        driver,
+        urls['conv-shape-explorer'],
+        'conv-shape-explorer',
+        _conv_case,
+        seed=13,
+        wanted=[
+            lambda s, e: dict(s)['padding'] == 'same' and e,
+            lambda s, e: dict(s)['groups'] > 1 and e,
+            lambda s, e: dict(s)['padding_mode'] == 'reflect' and e is None,
+        ],
+    )
     assert any(dict(s)['padding'] == 'same' and e for s, e in cases)
     assert any(dict(s)['groups'] > 1 and e for s, e in cases)
 
@@ -248,20 +312,27 @@ def test_conv_shape_explorer_gives_nn_conv2d_shapes(driver, pages):
 def test_pooling_explorer_gives_nn_pool_shapes(driver, pages):
     urls, _ = pages
     cases = _random_settings_match_torch(
-        driver, urls['pooling-explorer'], 'pooling-explorer', _pool_case, seed=75,
-        wanted=[lambda s, e: dict(s)['ceil_mode'] and e])
+        driver,
+        urls['pooling-explorer'],
+        'pooling-explorer',
+        _pool_case,
+        seed=75,
+        wanted=[lambda s, e: dict(s)['ceil_mode'] and e],
+    )
     assert any(dict(s)['ceil_mode'] and e for s, e in cases)
 
 
 def test_pooling_explorer_values_match_torch(driver, pages):
     """The numbers in the pooled-matrix panel are nn.MaxPool2d / nn.AvgPool2d's (3 digits)."""
     from book_utils.widgets.pool_maps import sample_matrix
+
     urls, _ = pages
     _open(driver, urls['pooling-explorer'], 'pooling-explorer')
     rng = random.Random(5)
     seed = driver.execute_script(
         'return JSON.parse(document.querySelector(\'[data-book-widget="pooling-explorer"] '
-        '[data-role="config"]\').textContent).values.seed')
+        '[data-role="config"]\').textContent).values.seed'
+    )
     checked = 0
     while checked < SETTINGS:
         setting, expected = _pool_case(rng)
@@ -270,27 +341,39 @@ def test_pooling_explorer_values_match_torch(driver, pages):
         _apply(driver, 'pooling-explorer', [setting])
         shown = driver.execute_script(
             'const f = document.querySelectorAll(\'[data-book-widget="pooling-explorer"] '
-            '.book-widget-panel\')[1]; return Array.from(f.querySelectorAll("text"), t => t.textContent);')
+            '.book-widget-panel\')[1]; return Array.from(f.querySelectorAll("text"), t => t.textContent);'
+        )
         v = dict(setting)
         X = sample_matrix(v['rows'], v['cols'], seed)
-        args = dict(kernel_size=(v['k_h'], v['k_w']), stride=(v['s_h'], v['s_w']),
-                    padding=(v['p_h'], v['p_w']), ceil_mode=v['ceil_mode'])
-        layer = nn.MaxPool2d(**args) if v['mode'] == 'max' else \
-            nn.AvgPool2d(count_include_pad=v['count_include_pad'], **args)
+        args = dict(
+            kernel_size=(v['k_h'], v['k_w']),
+            stride=(v['s_h'], v['s_w']),
+            padding=(v['p_h'], v['p_w']),
+            ceil_mode=v['ceil_mode'],
+        )
+        layer = (
+            nn.MaxPool2d(**args)
+            if v['mode'] == 'max'
+            else nn.AvgPool2d(count_include_pad=v['count_include_pad'], **args)
+        )
         Y = layer(X[None, None])[0, 0]
         assert [float(s) for s in shown] == pytest.approx(
-            [float(f'{y:.3g}') for y in Y.flatten().tolist()], rel=1e-2), v   # 3 digits
+            [float(f'{y:.3g}') for y in Y.flatten().tolist()], rel=1e-2
+        ), v  # 3 digits
         checked += 1
 
 
 # -- the kernel designer against F.conv2d ---------------------------------------------------
 
+
 def _embedded_image(driver, label, index):
     """The bytes the page embeds for (label, index), as a [0, 1] tensor."""
     import base64
+
     images = driver.execute_script(
         'return JSON.parse(document.querySelector(\'[data-book-widget="kernel-designer"] '
-        '[data-role="images"]\').textContent);')
+        '[data-role="images"]\').textContent);'
+    )
     image = images[label][index]
     data = torch.frombuffer(bytearray(base64.b64decode(image['b64'])), dtype=torch.uint8)
     return data.reshape(image['h'], image['w']).float() / 255
@@ -298,6 +381,7 @@ def _embedded_image(driver, label, index):
 
 def _designer_expectation(driver, setting, result):
     from book_utils.widgets import kernels
+
     v = dict(setting)
     k = int(v['size'])
     K = torch.tensor([[float(result['weights'][f'w_{i}_{j}']) for j in range(k)] for i in range(k)])
@@ -305,7 +389,7 @@ def _designer_expectation(driver, setting, result):
         K, _ = kernels.normalise(K)
     if v['source'] == 'Fashion-MNIST':
         X = _embedded_image(driver, v['label'], int(v['index']))
-        assert torch.equal(X, kernels.fashion_image(v['label'], int(v['index'])))   # real images
+        assert torch.equal(X, kernels.fashion_image(v['label'], int(v['index'])))  # real images
     else:
         X = kernels.edge_image()
     return F.conv2d(X[None, None], K[None, None])
@@ -318,26 +402,34 @@ def _range_of(text):
 
 
 def _designer_case(rng, labels, presets, preset=None, size=None):
-    return [('source', rng.choice(['Fashion-MNIST'] * 3 + ['edge image (7.2)'])),
-            ('label', rng.choice(labels)), ('index', rng.randint(0, 2)),
-            ('size', size or rng.choice([3, 5])), ('normalise', rng.random() < 0.5),
-            ('preset', preset or rng.choice(presets))]
+    return [
+        ('source', rng.choice(['Fashion-MNIST'] * 3 + ['edge image (7.2)'])),
+        ('label', rng.choice(labels)),
+        ('index', rng.randint(0, 2)),
+        ('size', size or rng.choice([3, 5])),
+        ('normalise', rng.random() < 0.5),
+        ('preset', preset or rng.choice(presets)),
+    ]
 
 
 @pytest.fixture(scope='module')
 def presets():
     from book_utils.widgets import kernels
+
     return list(kernels.PRESETS)
 
 
 def test_kernel_designer_shapes_and_ranges_match_f_conv2d(driver, pages, presets):
     from book_utils.data import TEXT_LABELS
+
     urls, _ = pages
     _open(driver, urls['kernel-designer'], 'kernel-designer')
     rng = random.Random(72)
     # every preset at both sizes (22 cases); random settings add nothing the node tests miss
-    cases = [_designer_case(rng, TEXT_LABELS, presets, name, size) for name in presets for size in (3, 5)]
-    for setting in cases:   # one at a time: the grid is rebuilt when the size changes
+    cases = [
+        _designer_case(rng, TEXT_LABELS, presets, name, size) for name in presets for size in (3, 5)
+    ]
+    for setting in cases:  # one at a time: the grid is rebuilt when the size changes
         result = _apply(driver, 'kernel-designer', [setting])[0]
         Y = _designer_expectation(driver, setting, result)
         assert result['preset'] == dict(setting)['preset']
@@ -346,13 +438,15 @@ def test_kernel_designer_shapes_and_ranges_match_f_conv2d(driver, pages, presets
         assert low == pytest.approx(float(Y.min()), abs=1e-3), (setting, result)
         assert high == pytest.approx(float(Y.max()), abs=1e-3), (setting, result)
         v = dict(setting)
-        expected_image = (f'{v["label"]} #{v["index"]}' if v['source'] == 'Fashion-MNIST'
-                          else 'edge image 6×8')
+        expected_image = (
+            f'{v["label"]} #{v["index"]}' if v['source'] == 'Fashion-MNIST' else 'edge image 6×8'
+        )
         assert expected_image in result['image'], (setting, result)
 
 
 def test_kernel_designer_random_weight_grids_match_f_conv2d(driver, pages, presets):
     from book_utils.data import TEXT_LABELS
+
     urls, _ = pages
     _open(driver, urls['kernel-designer'], 'kernel-designer')
     rng = random.Random(20)
@@ -361,7 +455,7 @@ def test_kernel_designer_random_weight_grids_match_f_conv2d(driver, pages, prese
         k = dict(setting)['size']
         weights = [(f'w_{i}_{j}', round(rng.uniform(-2, 2), 2)) for i in range(k) for j in range(k)]
         result = _apply(driver, 'kernel-designer', [setting + weights])[0]
-        assert result['preset'] == '(custom)'   # an edited grid is no longer the preset
+        assert result['preset'] == '(custom)'  # an edited grid is no longer the preset
         assert [float(result['weights'][n]) for n, _ in weights] == [w for _, w in weights]
         Y = _designer_expectation(driver, setting, result)
         low, high = _range_of(result['range'])
@@ -370,7 +464,7 @@ def test_kernel_designer_random_weight_grids_match_f_conv2d(driver, pages, prese
 
 # -- the phone: nothing clipped, no sideways scrolling; screenshots --------------------------
 
-LAYOUT_JS = r'''
+LAYOUT_JS = r"""
 const root = document.querySelector(`[data-book-widget="${arguments[0]}"]`);
 const width = document.documentElement.clientWidth;
 const parts = root.querySelectorAll('input, select, button, svg, label, .book-widget-info > div');
@@ -389,13 +483,14 @@ const weights = root.querySelector('.book-widget-weights');
 return {clipped, pageWidth: document.documentElement.scrollWidth, width,
         rootWidth: root.getBoundingClientRect().width,
         weightsWidth: weights ? weights.getBoundingClientRect().width : null};
-'''
+"""
 
 
 def _shot(driver, kind, where, width):
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.execute_script(
-        f'document.querySelector(\'[data-book-widget="{kind}"]\').scrollIntoView()')
+        f'document.querySelector(\'[data-book-widget="{kind}"]\').scrollIntoView()'
+    )
     root = driver.find_element('css selector', f'[data-book-widget="{kind}"]')
     root.screenshot(str(SHOTS / f'{where}-{kind}-{width}.png'))
 
@@ -405,35 +500,51 @@ def _shot(driver, kind, where, width):
 def test_static_widgets_fit_the_screen(driver, pages, kind, width):
     urls, where = pages
     _open(driver, urls[kind], kind, width)
-    if kind == 'kernel-designer':   # a change first, so the screenshot shows a recomputed state
+    if kind == 'kernel-designer':  # a change first, so the screenshot shows a recomputed state
         _apply(driver, kind, [[('preset', 'Gaussian blur'), ('size', 5), ('label', 'sneaker')]])
     elif kind == 'conv-shape-explorer':
         _apply(driver, kind, [[('padding', 'same'), ('s_h', 1), ('s_w', 1), ('d_w', 2)]])
     else:
-        _apply(driver, kind, [[('mode', 'avg'), ('k_h', 3), ('k_w', 3), ('s_h', 2), ('s_w', 2),
-                               ('p_h', 1), ('p_w', 1), ('ceil_mode', True)]])
+        _apply(
+            driver,
+            kind,
+            [
+                [
+                    ('mode', 'avg'),
+                    ('k_h', 3),
+                    ('k_w', 3),
+                    ('s_h', 2),
+                    ('s_w', 2),
+                    ('p_h', 1),
+                    ('p_w', 1),
+                    ('ceil_mode', True),
+                ]
+            ],
+        )
     layout = driver.execute_script(LAYOUT_JS, kind)
     assert layout['clipped'] == [], layout
-    assert layout['pageWidth'] <= layout['width'], layout   # no sideways scrolling
+    assert layout['pageWidth'] <= layout['width'], layout  # no sideways scrolling
     if layout['weightsWidth'] is not None:
-        assert layout['weightsWidth'] > 100, layout             # the grid is laid out, not 0 px
+        assert layout['weightsWidth'] > 100, layout  # the grid is laid out, not 0 px
     _shot(driver, kind, where, width)
 
 
 @pytest.mark.parametrize('width', [1280, 390])
 def test_dashboard_static_view_fits_the_screen(driver, generated, width):
     kind = 'training-dashboard'
-    driver.execute_cdp_cmd('Emulation.setDeviceMetricsOverride',
-                           {'width': width, 'height': 900, 'deviceScaleFactor': 1,
-                            'mobile': width < 600})
+    driver.execute_cdp_cmd(
+        'Emulation.setDeviceMetricsOverride',
+        {'width': width, 'height': 900, 'deviceScaleFactor': 1, 'mobile': width < 600},
+    )
     driver.get(generated[kind])
     layout = driver.execute_script(LAYOUT_JS, kind)
     assert layout['clipped'] == [], layout
     assert layout['pageWidth'] <= layout['width'], layout
     enabled = driver.execute_script(
         f'return Array.from(document.querySelectorAll(\'[data-book-widget="{kind}"] '
-        f'input, [data-book-widget="{kind}"] button\')).filter(e => !e.disabled).length')
-    assert enabled == 0   # nothing that would do nothing looks usable
+        f'input, [data-book-widget="{kind}"] button\')).filter(e => !e.disabled).length'
+    )
+    assert enabled == 0  # nothing that would do nothing looks usable
     _shot(driver, kind, 'generated', width)
 
 
@@ -456,8 +567,10 @@ def test_book_widget_text_is_legible_in_both_themes(driver, book, theme):
     """Inline code and result lines keep a WCAG contrast of 4.5:1 in the book's two themes."""
     for kind, url in book.items():
         _open(driver, url, kind)
-        driver.execute_script(f'document.documentElement.dataset.theme = "{theme}";'
-                              f'document.documentElement.dataset.mode = "{theme}";')
+        driver.execute_script(
+            f'document.documentElement.dataset.theme = "{theme}";'
+            f'document.documentElement.dataset.mode = "{theme}";'
+        )
         ratios = driver.execute_script(CONTRAST_JS)
         assert ratios and [r for r in ratios if r[1] < 4.5] == [], (kind, theme)
         if theme == 'dark':
@@ -474,10 +587,10 @@ def test_book_pages_work_opened_as_files(driver, book):
 
 # -- page weight -----------------------------------------------------------------------------
 
-WEIGHT_JS = r'''
+WEIGHT_JS = r"""
 const entries = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
 return entries.reduce((sum, e) => sum + (e.decodedBodySize || 0), 0);
-'''
+"""
 
 
 def test_book_pages_with_widgets_weigh_under_6_mb(driver, book):
@@ -490,8 +603,10 @@ def test_book_pages_with_widgets_weigh_under_6_mb(driver, book):
 
 # -- the training dashboards: no kernel, no training ----------------------------------------
 
+
 def test_dashboard_static_view_says_how_to_train_and_disables_its_controls():
     from book_utils.widgets import dashboard, training_dashboard
+
     html = training_dashboard()._repr_mimebundle_()['text/html']
     assert 'data-book-widget="training-dashboard"' in html
     assert dashboard.NO_KERNEL in html and 'on Colab' in html and 'launch button' in html
@@ -508,13 +623,14 @@ def test_views_carry_the_live_widget_first():
         html = bundle['text/html']
         assert f'data-book-widget="{kind}"' in html and 'data-role="fallback"' in html
         config = json.loads(re.search(r'data-role="config">(.*?)</script>', html).group(1))
-        assert config['values']   # the settings the page starts from
+        assert config['values']  # the settings the page starts from
 
 
 def test_pages_load_widget_scripts_only_where_needed():
     """tools/offline_assets.page_scripts: the book's widget files where a view is, and no
     ipywidgets embedder or saved widget state on a page that renders no ipywidgets view."""
     from sphinx.builders.html._assets import _JavaScript
+
     offline_assets = load_tool('offline_assets')
     added = []
 
@@ -529,9 +645,12 @@ def test_pages_load_widget_scripts_only_where_needed():
             added.append(name)
 
     def scripts():
-        return [_JavaScript('_static/offline/require.js'), _JavaScript('_static/book.js'),
-                _JavaScript('_static/offline/html-manager/embed-amd.js'),
-                _JavaScript(None, type=offline_assets.WIDGET_STATE, body='{}')]
+        return [
+            _JavaScript('_static/offline/require.js'),
+            _JavaScript('_static/book.js'),
+            _JavaScript('_static/offline/html-manager/embed-amd.js'),
+            _JavaScript(None, type=offline_assets.WIDGET_STATE, body='{}'),
+        ]
 
     context = {'body': '<div data-book-widget="kernel-designer"></div>', 'script_files': scripts()}
     offline_assets.page_scripts(App(), 'p', 'page.html', context, None)
@@ -541,4 +660,4 @@ def test_pages_load_widget_scripts_only_where_needed():
     body = f'<script type="{offline_assets.WIDGET_VIEW}">{{}}</script>'
     context = {'body': body, 'script_files': scripts()}
     offline_assets.page_scripts(App(), 'p', 'page.html', context, None)
-    assert len(context['script_files']) == 4 and added == []   # a widget view keeps its embedder
+    assert len(context['script_files']) == 4 and added == []  # a widget view keeps its embedder

@@ -1,5 +1,6 @@
 """A student's own data: any Dataset as data.train / data.val, torchvision's attribute
 names, the older API's iterators, and labels that cannot be right refused."""
+
 import math
 
 import pytest
@@ -73,7 +74,7 @@ def test_own_dataset_class_goes_through_a_dataloader(data):
     assert isinstance(loader, DataLoader)
     X, y = next(iter(loader))
     assert torch.equal(X[3], data.val.split[3][0].flip(-1)) and int(y[3]) == data.val.split[3][1]
-    data.train = Subset(data.train, range(64))   # a Subset of an own class: a DataLoader too
+    data.train = Subset(data.train, range(64))  # a Subset of an own class: a DataLoader too
     assert isinstance(data.train_dataloader(), DataLoader)
     assert fit_quietly(d2l.LeNet(lr=0.1), data).num_train_batches == 4
 
@@ -81,9 +82,11 @@ def test_own_dataset_class_goes_through_a_dataloader(data):
 def test_torchvision_dataset_gives_the_same_batches(data, tmp_path):
     torchvision = pytest.importorskip('torchvision')
     from book_utils.data import export_for_torchvision
+
     export_for_torchvision(tmp_path)
-    tv = torchvision.datasets.FashionMNIST(root=str(tmp_path), train=False,
-                                           transform=torchvision.transforms.ToTensor())
+    tv = torchvision.datasets.FashionMNIST(
+        root=str(tmp_path), train=False, transform=torchvision.transforms.ToTensor()
+    )
     ours = next(iter(data.val_dataloader()))
     data.val = tv
     X, y = next(iter(data.val_dataloader()))
@@ -96,13 +99,13 @@ def test_torchvision_dataset_gives_the_same_batches(data, tmp_path):
 
 
 def test_data_and_targets_can_be_assigned(data):
-    keep = data.train.targets < 2            # a two-class exercise: t-shirts and trousers
+    keep = data.train.targets < 2  # a two-class exercise: t-shirts and trousers
     data.train.data = data.train.data[keep]
     data.train.targets = data.train.targets[keep]
     assert len(data.train) == 12000 and set(data.train.labels.tolist()) == {0, 1}
     X, y = next(iter(data.train_dataloader()))
     assert X.shape == (16, 1, 28, 28) and set(y.tolist()) <= {0, 1}
-    assert len(d2l.FashionMNIST().train) == 60000   # other data modules are untouched
+    assert len(d2l.FashionMNIST().train) == 60000  # other data modules are untouched
 
 
 def test_images_without_as_many_labels_are_refused(data):
@@ -126,8 +129,9 @@ def test_train_ch6_refuses_an_empty_test_iterator_before_training():
     train_iter, _ = d2l.load_data_fashion_mnist(16)
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
     before = net[1].weight.detach().clone()
-    empty = DataLoader(TensorDataset(torch.zeros(0, 1, 28, 28), torch.zeros(0, dtype=torch.long)),
-                       batch_size=16)
+    empty = DataLoader(
+        TensorDataset(torch.zeros(0, 1, 28, 28), torch.zeros(0, dtype=torch.long)), batch_size=16
+    )
     with pytest.raises(ValueError, match='test_iter gives no batches'):
         d2l.train_ch6(net, train_iter, empty, 1, 0.1, 'cpu')
     assert torch.equal(net[1].weight, before)
@@ -136,7 +140,7 @@ def test_train_ch6_refuses_an_empty_test_iterator_before_training():
 def test_labels_no_output_can_predict_are_refused():
     X = torch.rand(32, 1, 28, 28)
     net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
-    for y in (torch.arange(32) % 10 + 1, torch.full((32,), -1)):   # 1..10, and -1
+    for y in (torch.arange(32) % 10 + 1, torch.full((32,), -1)):  # 1..10, and -1
         with pytest.raises(ValueError, match=r'labels lie outside 0\.\.9.*(y - 1 when|keep only)'):
             d2l.evaluate_accuracy_gpu(net, DataLoader(TensorDataset(X, y), batch_size=16))
     good = torch.arange(32) % 10

@@ -1,4 +1,5 @@
 """train.py: D2L's fit loop, the profile caps, and what happens when things go wrong."""
+
 import copy
 import os
 import subprocess
@@ -23,12 +24,19 @@ class HomeworkLeNet(d2l.Classifier):
         super().__init__()
         self.save_hyperparameters()
         self.net = nn.Sequential(
-            nn.LazyConv2d(6, kernel_size=5, padding=2), nn.Sigmoid(),
+            nn.LazyConv2d(6, kernel_size=5, padding=2),
+            nn.Sigmoid(),
             nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.LazyConv2d(16, kernel_size=5), nn.Sigmoid(),
+            nn.LazyConv2d(16, kernel_size=5),
+            nn.Sigmoid(),
             nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.Flatten(), nn.LazyLinear(120), nn.Sigmoid(),
-            nn.LazyLinear(84), nn.Sigmoid(), nn.LazyLinear(num_classes))
+            nn.Flatten(),
+            nn.LazyLinear(120),
+            nn.Sigmoid(),
+            nn.LazyLinear(84),
+            nn.Sigmoid(),
+            nn.LazyLinear(num_classes),
+        )
 
 
 @d2l.add_to_class(HomeworkLeNet)
@@ -45,10 +53,20 @@ def test_d2l_style_homework_runs_unchanged_under_smoke(profile):
     trainer = d2l.Trainer(max_epochs=10, num_gpus=1)
     trainer.fit(model, data)
     assert time.perf_counter() - start < 30
-    assert trainer.max_epochs == 1 and trainer.train_batch_idx == SMOKE_BATCHES == trainer.val_batch_idx
+    assert (
+        trainer.max_epochs == 1
+        and trainer.train_batch_idx == SMOKE_BATCHES == trainer.val_batch_idx
+    )
     assert model.describe() == 'LeNet with lr 0.1'
     [record] = trainer.history
-    assert set(record) >= {'epoch', 'train_loss', 'val_loss', 'val_acc', 'seconds', 'examples_per_sec'}
+    assert set(record) >= {
+        'epoch',
+        'train_loss',
+        'val_loss',
+        'val_acc',
+        'seconds',
+        'examples_per_sec',
+    }
     assert 0 <= record['val_acc'] <= 1 and record['train_loss'] > 0
 
 
@@ -87,13 +105,13 @@ def test_students_training_step_override_is_used(profile):
 def test_num_gpus_without_gpu_falls_back_with_one_notice_per_process(capsys, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'device_count', lambda: 0)
     monkeypatch.setattr(devices, 'mps_available', lambda: False)
-    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
+    monkeypatch.setattr(notices, '_said', set())  # as in a fresh process
     trainers = [d2l.Trainer(max_epochs=1, num_gpus=2) for _ in range(3)]
     assert all(t.device == torch.device('cpu') for t in trainers)
-    for t in trainers:   # each trainer records the notice ...
+    for t in trainers:  # each trainer records the notice ...
         [notice] = [e for e in t.events if e.kind == 'notice']
         assert 'num_gpus=2 but no GPU is available' in notice.message
-    assert capsys.readouterr().out.count('no GPU is available') == 1   # ... said once
+    assert capsys.readouterr().out.count('no GPU is available') == 1  # ... said once
 
 
 def test_divergence_stops_with_warning(profile):
@@ -121,7 +139,7 @@ def test_ctrl_c_keeps_model_and_history(profile, capsys):
 
     model = Impatient()
     trainer = d2l.Trainer(max_epochs=5, progress=False)
-    trainer.fit(model, data)          # returns instead of raising
+    trainer.fit(model, data)  # returns instead of raising
     assert trainer.stop_reason == 'interrupted'
     assert len(trainer.history) == 1 and trainer.model is model
     assert 'interrupted in epoch 2' in capsys.readouterr().out
@@ -138,9 +156,7 @@ def test_out_of_memory_gives_advice(profile):
         d2l.Trainer(max_epochs=1, progress=False).fit(Greedy(), d2l.FashionMNIST(batch_size=32))
 
 
-
-
-RESUME_SCRIPT = textwrap.dedent('''
+RESUME_SCRIPT = textwrap.dedent("""
     import os, sys, torch
     import book_utils as d2l
     ckpt, out, kill_at = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -163,7 +179,7 @@ RESUME_SCRIPT = textwrap.dedent('''
     trainer = d2l.Trainer(max_epochs=3, progress=False, checkpoint_dir=ckpt or None)
     trainer.fit(model, data)
     torch.save(model.state_dict(), out)
-''')
+""")
 
 
 def test_resume_after_kill_reaches_same_weights(tmp_path):
@@ -175,12 +191,17 @@ def test_resume_after_kill_reaches_same_weights(tmp_path):
     ckpt = tmp_path / 'ckpt'
 
     def run(*args):
-        return subprocess.run([sys.executable, str(script), *map(str, args)], env=env,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, str(script), *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     plain = run('', tmp_path / 'plain.pt', -1)
     assert plain.returncode == 0, plain.stderr
-    killed = run(ckpt, tmp_path / 'killed.pt', 15)   # 10 batches an epoch: dies in epoch 2
+    killed = run(ckpt, tmp_path / 'killed.pt', 15)  # 10 batches an epoch: dies in epoch 2
     assert killed.returncode == 17 and (ckpt / 'checkpoint.pt').exists()
     resumed = run(ckpt, tmp_path / 'resumed.pt', -1)
     assert resumed.returncode == 0, resumed.stderr
@@ -201,21 +222,25 @@ def test_autocast_and_channels_last_paths_train(profile):
     trainer = d2l.Trainer(max_epochs=3, amp=True, channels_last=True, progress=False)
     seen = []
     model.net[0].register_forward_pre_hook(
-        lambda mod, args: seen.append(args[0].is_contiguous(memory_format=torch.channels_last)))
+        lambda mod, args: seen.append(args[0].is_contiguous(memory_format=torch.channels_last))
+    )
     trainer.fit(model, data)
     assert seen and all(seen)
     assert trainer.history[-1]['train_loss'] < trainer.history[0]['train_loss']
 
 
-@pytest.mark.parametrize('make_model, device, expected', [
-    (lambda: d2l.LeNet(), 'cpu', True),              # convolutions, no normalisation
-    (lambda: d2l.AlexNet(), 'cpu', True),
-    (lambda: d2l.BNLeNet(), 'cpu', False),           # nn.BatchNorm2d: 2x slower channels-last
-    (lambda: d2l.BNLeNetScratch(), 'cpu', False),    # our own BatchNorm class counts too
-    (lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), 'cpu', False),   # no convolution
-    (lambda: d2l.BNLeNet(), 'cuda', True),           # on a GPU it always pays
-    (lambda: d2l.LeNet(), 'meta', False),
-])
+@pytest.mark.parametrize(
+    'make_model, device, expected',
+    [
+        (lambda: d2l.LeNet(), 'cpu', True),  # convolutions, no normalisation
+        (lambda: d2l.AlexNet(), 'cpu', True),
+        (lambda: d2l.BNLeNet(), 'cpu', False),  # nn.BatchNorm2d: 2x slower channels-last
+        (lambda: d2l.BNLeNetScratch(), 'cpu', False),  # our own BatchNorm class counts too
+        (lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), 'cpu', False),  # no convolution
+        (lambda: d2l.BNLeNet(), 'cuda', True),  # on a GPU it always pays
+        (lambda: d2l.LeNet(), 'meta', False),
+    ],
+)
 def test_channels_last_auto_choice(make_model, device, expected):
     assert channels_last_helps(make_model(), device) is expected
 
@@ -230,7 +255,9 @@ def test_auto_channels_last_follows_the_model(profile):
         second_conv = [m for m in model.modules() if isinstance(m, nn.modules.conv._ConvNd)][1]
         second_conv.register_forward_pre_hook(
             lambda mod, args, seen=seen: seen.append(
-                args[0].is_contiguous(memory_format=torch.channels_last)))
+                args[0].is_contiguous(memory_format=torch.channels_last)
+            )
+        )
         trainer = d2l.Trainer(max_epochs=1, progress=False)
         trainer.fit(model, data)
         # seen[0] is the forward that gives the lazy layers their shapes, before the layout changes
@@ -255,43 +282,46 @@ def test_view_in_forward_falls_back_to_the_default_layout(profile, capsys, monke
     """A forward that ``.view``s a channels-last activation: the Trainer says so once, trains
     on in the default layout, and the model learns as it would have."""
     profile('cpu')
-    monkeypatch.setattr(notices, '_said', set())   # as in a fresh process
+    monkeypatch.setattr(notices, '_said', set())  # as in a fresh process
     torch.manual_seed(0)
     data = d2l.FashionMNIST(batch_size=64, num_train=1024, num_val=256)
     model = ViewNet(lr=0.1)
-    with pytest.raises(RuntimeError, match='view size is not compatible'):   # the failure itself
+    with pytest.raises(RuntimeError, match='view size is not compatible'):  # the failure itself
         copy.deepcopy(model).to(memory_format=torch.channels_last)(torch.zeros(2, 1, 28, 28))
     trainer = d2l.Trainer(max_epochs=2, channels_last=True, progress=False)
     trainer.fit(model, data)
     said = capsys.readouterr().out
     assert said.count('calls .view on a channels-last tensor') == 1
     assert '.reshape' in said
-    assert model.conv.weight.is_contiguous()   # the model is back in the default layout
+    assert model.conv.weight.is_contiguous()  # the model is back in the default layout
     assert len(trainer.history) == 2
     assert trainer.history[-1]['train_loss'] < trainer.history[0]['train_loss']
     assert trainer.prepare_batch([torch.zeros(2, 1, 28, 28)])[0].is_contiguous()
 
 
 # -- every option checked at construction ---------------------------------------
-@pytest.mark.parametrize('kwargs, error, needles', [
-    (dict(amp='off'), ValueError, ["amp", "'off'", "'auto'"]),
-    (dict(channels_last='off'), ValueError, ['channels_last', "'off'"]),
-    (dict(amp=1), TypeError, ['amp', 'True or False']),
-    (dict(max_epochs=2.5), TypeError, ['max_epochs', '2.5']),
-    (dict(max_epochs=-1), ValueError, ['max_epochs', 'at least 0']),
-    (dict(num_gpus=-1), ValueError, ['num_gpus', '-1']),
-    (dict(num_gpus=1.0), TypeError, ['num_gpus', 'int']),
-    (dict(gradient_clip_val=None), TypeError, ['gradient_clip_val', 'None', 'use 0']),
-    (dict(gradient_clip_val=-1), ValueError, ['gradient_clip_val', 'at least 0']),
-    (dict(log_every=0), ValueError, ['log_every', 'at least 1']),
-    (dict(divergence_factor=float('nan')), ValueError, ['divergence_factor', 'finite']),
-    (dict(progress='no'), TypeError, ['progress']),
-    (dict(verbose=None), TypeError, ['verbose']),
-    (dict(reporter='console'), TypeError, ['reporter']),
-    (dict(checkpoint_dir=5), TypeError, ['checkpoint_dir', 'folder path']),
-    (dict(checkpoint_dir=''), ValueError, ['checkpoint_dir is empty', 'None']),
-    (dict(device='gpu'), ValueError, ["device='gpu'", 'cpu']),
-])
+@pytest.mark.parametrize(
+    'kwargs, error, needles',
+    [
+        (dict(amp='off'), ValueError, ['amp', "'off'", "'auto'"]),
+        (dict(channels_last='off'), ValueError, ['channels_last', "'off'"]),
+        (dict(amp=1), TypeError, ['amp', 'True or False']),
+        (dict(max_epochs=2.5), TypeError, ['max_epochs', '2.5']),
+        (dict(max_epochs=-1), ValueError, ['max_epochs', 'at least 0']),
+        (dict(num_gpus=-1), ValueError, ['num_gpus', '-1']),
+        (dict(num_gpus=1.0), TypeError, ['num_gpus', 'int']),
+        (dict(gradient_clip_val=None), TypeError, ['gradient_clip_val', 'None', 'use 0']),
+        (dict(gradient_clip_val=-1), ValueError, ['gradient_clip_val', 'at least 0']),
+        (dict(log_every=0), ValueError, ['log_every', 'at least 1']),
+        (dict(divergence_factor=float('nan')), ValueError, ['divergence_factor', 'finite']),
+        (dict(progress='no'), TypeError, ['progress']),
+        (dict(verbose=None), TypeError, ['verbose']),
+        (dict(reporter='console'), TypeError, ['reporter']),
+        (dict(checkpoint_dir=5), TypeError, ['checkpoint_dir', 'folder path']),
+        (dict(checkpoint_dir=''), ValueError, ['checkpoint_dir is empty', 'None']),
+        (dict(device='gpu'), ValueError, ["device='gpu'", 'cpu']),
+    ],
+)
 def test_bad_options_are_refused_at_construction(kwargs, error, needles):
     kwargs = dict({'max_epochs': 1}, **kwargs)
     with pytest.raises(error) as info:
@@ -307,7 +337,7 @@ def test_device_the_machine_lacks(device, monkeypatch):
     with pytest.raises(ValueError) as info:
         d2l.Trainer(max_epochs=1, device=device)
     message = str(info.value)
-    assert f'device={device!r}' in message and "it has cpu." in message and 'num_gpus=1' in message
+    assert f'device={device!r}' in message and 'it has cpu.' in message and 'num_gpus=1' in message
 
 
 def test_switches_accept_auto_true_false():
@@ -337,7 +367,7 @@ def test_wrong_output_shape_is_named_on_the_first_batch(profile, out_features, n
         d2l.Trainer(max_epochs=1, progress=False).fit(Narrow(), d2l.FashionMNIST(batch_size=16))
     message = str(info.value)
     assert needle in message and 'labels of shape (16,)' in message and 'last layer' in message
-    assert len(steps) == 1   # the first step, not after an epoch
+    assert len(steps) == 1  # the first step, not after an epoch
 
 
 def test_a_model_broken_inside_keeps_its_own_error(profile):
@@ -360,7 +390,7 @@ def test_empty_training_data_is_refused(profile):
 def test_seed_everything_does_not_claim_the_hash_seed(monkeypatch):
     monkeypatch.delenv('PYTHONHASHSEED', raising=False)
     d2l.seed_everything(3)
-    assert 'PYTHONHASHSEED' not in os.environ   # it could not change this process anyway
+    assert 'PYTHONHASHSEED' not in os.environ  # it could not change this process anyway
     a = torch.rand(3)
     d2l.seed_everything(3)
     assert torch.equal(a, torch.rand(3))
@@ -373,5 +403,8 @@ def test_save_hyperparameters_default_ignore_is_not_shared():
 
     assert A().hparams == {'x': 1, 'y': 2}
     import inspect
-    assert inspect.signature(d2l.HyperParameters.save_hyperparameters).parameters[
-        'ignore'].default is None
+
+    assert (
+        inspect.signature(d2l.HyperParameters.save_hyperparameters).parameters['ignore'].default
+        is None
+    )

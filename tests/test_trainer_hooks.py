@@ -1,5 +1,6 @@
 """D2L's extension points on our Trainer: overriding a hook works, calling one alone works,
 and every early stop (a callback, Ctrl-C, divergence) goes through ``request_stop``."""
+
 import threading
 
 import pytest
@@ -7,8 +8,8 @@ import torch
 from torch import nn
 
 import book_utils as d2l
-from book_utils.engine.report import Event, Reporter
 from book_utils.engine.profiles import SMOKE_BATCHES
+from book_utils.engine.report import Event, Reporter
 
 
 class PlainLoopTrainer(d2l.Trainer):
@@ -32,7 +33,7 @@ class PlainLoopTrainer(d2l.Trainer):
 
 @pytest.fixture
 def small(profile):
-    profile('cpu')   # no smoke caps: 4 training and 2 validation batches of 32
+    profile('cpu')  # no smoke caps: 4 training and 2 validation batches of 32
     return d2l.FashionMNIST(batch_size=32, num_train=128, num_val=64)
 
 
@@ -81,8 +82,12 @@ def test_overridden_hooks_are_used(small):
     model.net[1].register_forward_pre_hook(lambda m, args: seen.append(len(args[0])))
     trainer = HalfBatches(max_epochs=2, progress=False, verbose=False)
     trainer.fit(model, small)
-    assert calls == {'prepare_batch': 2 * (4 + 2), 'training_step': 8, 'validation_step': 4,
-                     'configure': 1}
+    assert calls == {
+        'prepare_batch': 2 * (4 + 2),
+        'training_step': 8,
+        'validation_step': 4,
+        'configure': 1,
+    }
     assert isinstance(trainer.optim, torch.optim.Adam) and set(seen) == {8}
     assert len(trainer.history) == 2
 
@@ -90,6 +95,7 @@ def test_overridden_hooks_are_used(small):
 def test_a_students_own_optimiser_with_a_bare_zero_grad(small):
     """D2L's chapter 3 SGD defines ``zero_grad(self)`` with no arguments; the loop must not
     pass torch-only keywords to it."""
+
     class ScratchSGD:
         def __init__(self, params, lr):
             self.params, self.lr, self.steps = list(params), lr, 0
@@ -117,8 +123,13 @@ def test_a_students_own_optimiser_with_a_bare_zero_grad(small):
     trainer.fit(Net(), small)
     assert trainer.optim.steps == 2 * 4 and len(trainer.history) == 2
     # it has no param_groups: the divergence advice still names its learning rate
-    trainer = d2l.Trainer(max_epochs=2, log_every=1, progress=False, verbose=False,
-                          reporter=lambda trainer, event: None)
+    trainer = d2l.Trainer(
+        max_epochs=2,
+        log_every=1,
+        progress=False,
+        verbose=False,
+        reporter=lambda trainer, event: None,
+    )
     trainer.fit(Net(lr=1e6), small)
     advice = [e.message for e in trainer.events if e.kind == 'advice']
     assert trainer.stop_reason == 'diverged' and len(advice) == 1 and '1000000' in advice[0]
@@ -131,13 +142,13 @@ def test_hooks_called_alone():
     assert trainer.history == [] and trainer.stop_reason is None and trainer.model is None
     X, y = trainer.prepare_batch([torch.zeros(2, 1, 28, 28), torch.tensor([1, 2])])
     assert X.device == trainer.device and y.tolist() == [1, 2]
-    trainer.observe('val_acc', torch.tensor(0.5))   # Module.plot's call, with no epoch running
+    trainer.observe('val_acc', torch.tensor(0.5))  # Module.plot's call, with no epoch running
     trainer.observe('val_acc', torch.tensor(1.0))
     assert trainer.meter.record(1)['val_acc'] == pytest.approx(0.75)
     model = nn.Linear(3, 1)
     model(torch.ones(4, 3)).sum().mul(100).backward()
     trainer.clip_gradients(1.0, model)
-    norm = torch.sqrt(sum((p.grad ** 2).sum() for p in model.parameters()))
+    norm = torch.sqrt(sum((p.grad**2).sum() for p in model.parameters()))
     assert norm == pytest.approx(1.0, rel=1e-4)
 
 
@@ -147,13 +158,14 @@ def test_prepare_then_fit_epoch_alone(profile):
     model = d2l.LeNet(lr=0.1)
     trainer.prepare_data(d2l.FashionMNIST(batch_size=16))
     trainer.prepare_model(model)
-    trainer.fit_epoch()   # builds the optimiser it needs from the model
+    trainer.fit_epoch()  # builds the optimiser it needs from the model
     assert trainer.train_batch_idx == SMOKE_BATCHES == trainer.val_batch_idx
     assert isinstance(trainer.optim, torch.optim.SGD)
 
 
 class StopAt(Reporter):
     """A dashboard-style reporter: asks for a stop from its per-batch callback."""
+
     per_batch = True
 
     def __init__(self, at):
@@ -176,12 +188,12 @@ def test_stop_requested_from_a_callback_ends_before_the_next_step(small):
             steps.append(1)
             return super().training_step(batch)
 
-    reporter = StopAt(6)   # in epoch 2 of 3 (4 batches an epoch)
+    reporter = StopAt(6)  # in epoch 2 of 3 (4 batches an epoch)
     trainer = d2l.Trainer(max_epochs=3, progress=False, reporter=reporter)
     trainer.fit(Counting(), small)
     assert len(steps) == 6 and trainer.train_batch_idx == 6
     assert trainer.stop_reason == 'interrupted'
-    assert [h['epoch'] for h in trainer.history] == [1]   # the cut epoch is not recorded
+    assert [h['epoch'] for h in trainer.history] == [1]  # the cut epoch is not recorded
     assert reporter.kinds.count('batch') == 6 and reporter.kinds[-1] == 'end'
     stops = [e for e in trainer.events if e.kind == 'stop']
     assert len(stops) == 1 and stops[0].data == {'reason': 'interrupted'}
@@ -211,7 +223,7 @@ def test_first_stop_reason_wins_and_a_new_fit_starts_clean(small):
     trainer.request_stop('diverged')
     trainer.request_stop('interrupted')
     assert trainer.stop_reason == 'diverged'
-    trainer.fit(d2l.LeNet(), small)   # a fit starts with no stop requested
+    trainer.fit(d2l.LeNet(), small)  # a fit starts with no stop requested
     assert trainer.stop_reason is None and len(trainer.history) == 1
 
 
@@ -234,8 +246,9 @@ def test_divergence_reaches_a_reporter_as_advice_without_a_warning(profile, recw
     profile('cpu')
     data = d2l.FashionMNIST(batch_size=64, num_train=640, num_val=64)
     heard = []
-    trainer = d2l.Trainer(max_epochs=2, log_every=2, progress=False,
-                          reporter=lambda t, e: heard.append(e))
+    trainer = d2l.Trainer(
+        max_epochs=2, log_every=2, progress=False, reporter=lambda t, e: heard.append(e)
+    )
     trainer.fit(d2l.LeNet(lr=1e4), data)
     advice = [e for e in heard if e.kind == 'advice']
     assert len(advice) == 1 and 'learning rate 10000' in advice[0].message
@@ -261,6 +274,7 @@ def test_console_reporter_prints_each_epoch(small, capsys):
 
 def test_the_reporter_is_chosen_once(small, monkeypatch):
     from book_utils.engine import report
+
     asked = []
     monkeypatch.setattr(report, 'in_notebook', lambda: asked.append(1) or False)
     trainer = d2l.Trainer(max_epochs=2, progress=False, verbose=False)
@@ -270,6 +284,7 @@ def test_the_reporter_is_chosen_once(small, monkeypatch):
 
 def test_notebook_reporter_says_one_summary_line(small, capsys):
     from book_utils.engine.report import NotebookReporter
+
     trainer = d2l.Trainer(max_epochs=2, reporter=NotebookReporter(progress=False))
     trainer.fit(d2l.LeNet(), small)
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith('epoch')]

@@ -5,18 +5,18 @@ says how. Now every one either works as in D2L or stops with one sentence that
 names the fix, before any training step. The maths is compared with the D2L
 oracle and with torch.nn.functional.
 """
+
 import itertools
 import sys
 
 import pytest
 import torch
+from test_model_contract import MODEL_NAMES, make
 from torch import nn
 from torch.nn import functional as F
 from torch.utils._python_dispatch import TorchDispatchMode
 
 import book_utils as d2l
-
-from test_model_contract import MODEL_NAMES, make
 
 # the modules behind the public names, wherever the package keeps them
 ops = sys.modules[d2l.corr2d.__module__]
@@ -28,6 +28,7 @@ LazyShapeError = module.LazyShapeError
 
 class CountingData(d2l.FashionMNIST):
     """Fashion-MNIST that counts the loaders asked for: a refusal must come before them."""
+
     asked = 0
 
     def get_dataloader(self, train):
@@ -37,6 +38,7 @@ class CountingData(d2l.FashionMNIST):
 
 class Steps(d2l.LeNet):
     """LeNet counting its training steps."""
+
     steps = 0
 
     def training_step(self, batch):
@@ -48,15 +50,17 @@ class Steps(d2l.LeNet):
 def data(profile):
     profile('cpu')
     CountingData.asked = Steps.steps = 0
-    return CountingData(batch_size=32, num_train=96, num_val=32)   # 3 + 1 batches
+    return CountingData(batch_size=32, num_train=96, num_val=32)  # 3 + 1 batches
 
 
 def trainer(**kwargs):
-    return d2l.Trainer(max_epochs=kwargs.pop('max_epochs', 1), progress=False, verbose=False,
-                       **kwargs)
+    return d2l.Trainer(
+        max_epochs=kwargs.pop('max_epochs', 1), progress=False, verbose=False, **kwargs
+    )
 
 
 # -- 1. D2L's chapter 3 optimiser with checkpoints ------------------------------------
+
 
 class StudentSGD:
     """A chapter 3 style optimiser as students write it: no param_groups, no state_dict,
@@ -88,7 +92,7 @@ def test_d2ls_own_scratch_sgd_trains_like_torch_sgd(data, oracle):
             return oracle.SGD(list(self.parameters()), self.lr)
 
     models = []
-    for make_model in (OracleSGD, d2l.LeNet):   # LeNet: torch.optim.SGD, no momentum
+    for make_model in (OracleSGD, d2l.LeNet):  # LeNet: torch.optim.SGD, no momentum
         torch.manual_seed(2)
         models.append(make_model())
         trainer().fit(models[-1], data)
@@ -117,6 +121,7 @@ def test_scratch_optimizer_checkpoints_and_resumes_to_the_same_weights(tmp_path,
 
 # -- 2. a model that cannot be trained: refused before the data is touched -----------
 
+
 class NoLR(d2l.Classifier):
     def __init__(self, lr=0.1):
         super().__init__()
@@ -141,15 +146,18 @@ class NoWeights(d2l.Classifier):
         self.net = nn.Sequential(nn.Flatten())
 
 
-@pytest.mark.parametrize('model, error, words', [
-    # before: AttributeError: 'NoLR' object has no attribute 'lr'
-    (NoLR, AttributeError, ['self.lr', 'self.save_hyperparameters()']),
-    # before: AttributeError: 'NoSuper' object has no attribute 'board'
-    (NoSuper, TypeError, ['did not call super().__init__()', 'first line of __init__']),
-    # before: ValueError: optimizer got an empty parameter list
-    (NoNet, NotImplementedError, ['has no network', 'self.net']),
-    (NoWeights, ValueError, ['no parameters to train', 'self.net']),
-])
+@pytest.mark.parametrize(
+    'model, error, words',
+    [
+        # before: AttributeError: 'NoLR' object has no attribute 'lr'
+        (NoLR, AttributeError, ['self.lr', 'self.save_hyperparameters()']),
+        # before: AttributeError: 'NoSuper' object has no attribute 'board'
+        (NoSuper, TypeError, ['did not call super().__init__()', 'first line of __init__']),
+        # before: ValueError: optimizer got an empty parameter list
+        (NoNet, NotImplementedError, ['has no network', 'self.net']),
+        (NoWeights, ValueError, ['no parameters to train', 'self.net']),
+    ],
+)
 def test_a_model_that_cannot_train_is_named_before_any_work(data, model, error, words):
     with pytest.raises(error) as info:
         trainer().fit(model(), data)
@@ -160,7 +168,9 @@ def test_a_model_that_cannot_train_is_named_before_any_work(data, model, error, 
 
 def test_a_model_class_without_parentheses_changes_nothing(data, oracle):
     # before: AttributeError after setting LeNet.trainer, which every later LeNet() carried
-    with pytest.raises(TypeError, match=r'class LeNet, not a model.*trainer\.fit\(LeNet\(\), data\)'):
+    with pytest.raises(
+        TypeError, match=r'class LeNet, not a model.*trainer\.fit\(LeNet\(\), data\)'
+    ):
         trainer().fit(d2l.LeNet, data)
     assert 'trainer' not in vars(d2l.LeNet) and not hasattr(d2l.LeNet(), 'trainer')
     assert CountingData.asked == 0
@@ -170,6 +180,7 @@ def test_a_model_class_without_parentheses_changes_nothing(data, oracle):
 
 # -- 2. checkpoints edited by hand, and a disk that fills ---------------------------
 
+
 def _edit(folder, change):
     path = folder / 'checkpoint.pt'
     state = torch.load(path, weights_only=False)
@@ -177,15 +188,18 @@ def _edit(folder, change):
     torch.save(state, path)
 
 
-@pytest.mark.parametrize('change, words', [
-    # before: KeyError: 'settings'
-    (lambda s: s['run'].pop('settings'), ["lacks the run's 'settings'"]),
-    # before: trained epochs -4, -3, ..., 1
-    (lambda s: s.update(epoch=-5), ['epoch=-5', 'epoch >= 1']),
-    (lambda s: s.update(epoch=3), ['epoch=3', 'holds 1 finished epochs']),
-    (lambda s: s.pop('history'), ["lacks 'history'"]),
-    (lambda s: s.update(epoch='1'), ["epoch='1' where a whole number belongs"]),
-])
+@pytest.mark.parametrize(
+    'change, words',
+    [
+        # before: KeyError: 'settings'
+        (lambda s: s['run'].pop('settings'), ["lacks the run's 'settings'"]),
+        # before: trained epochs -4, -3, ..., 1
+        (lambda s: s.update(epoch=-5), ['epoch=-5', 'epoch >= 1']),
+        (lambda s: s.update(epoch=3), ['epoch=3', 'holds 1 finished epochs']),
+        (lambda s: s.pop('history'), ["lacks 'history'"]),
+        (lambda s: s.update(epoch='1'), ["epoch='1' where a whole number belongs"]),
+    ],
+)
 def test_a_hand_edited_checkpoint_is_refused_before_any_step(tmp_path, data, change, words):
     trainer(checkpoint_dir=tmp_path).fit(Steps(), data)
     _edit(tmp_path, change)
@@ -197,8 +211,9 @@ def test_a_hand_edited_checkpoint_is_refused_before_any_step(tmp_path, data, cha
     assert Steps.steps == 0
 
 
-def test_a_disk_that_fills_mid_run_keeps_the_last_checkpoint_and_says_so(tmp_path, data,
-                                                                         monkeypatch):
+def test_a_disk_that_fills_mid_run_keeps_the_last_checkpoint_and_says_so(
+    tmp_path, data, monkeypatch
+):
     # before: RuntimeError: [enforce fail at inline_container.cc:...] unexpected pos ...
     real_save, saves = torch.save, []
 
@@ -210,30 +225,45 @@ def test_a_disk_that_fills_mid_run_keeps_the_last_checkpoint_and_says_so(tmp_pat
         return real_save(obj, f, *args, **kwargs)
 
     monkeypatch.setattr(torch, 'save', fills_on_the_second)
-    with pytest.raises(CheckpointWriteError, match=r'epoch 2 .*disk is probably full.*previous '
-                                                   r'checkpoint\.pt is intact.*fit again'):
+    with pytest.raises(
+        CheckpointWriteError,
+        match=r'epoch 2 .*disk is probably full.*previous '
+        r'checkpoint\.pt is intact.*fit again',
+    ):
         trainer(max_epochs=3, checkpoint_dir=tmp_path).fit(Steps(), data)
     monkeypatch.setattr(torch, 'save', real_save)
     assert torch.load(tmp_path / 'checkpoint.pt', weights_only=False)['epoch'] == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ['checkpoint.lock', 'checkpoint.pt']
     again = trainer(max_epochs=3, checkpoint_dir=tmp_path)
-    again.fit(Steps(), data)   # resumes after epoch 1: the lock was released
+    again.fit(Steps(), data)  # resumes after epoch 1: the lock was released
     assert [h['epoch'] for h in again.history] == [1, 2, 3]
 
 
 # -- 3. a checkpoint of another network under the same class name -------------------
 
+
 def lenet_variant(activation, pool):
     """A cell that redefines ``LeNet`` with other activations or pooling."""
+
     class LeNet(d2l.Classifier):
         def __init__(self, lr=0.1, num_classes=10):
             super().__init__()
             self.save_hyperparameters()
             self.net = nn.Sequential(
-                nn.LazyConv2d(6, kernel_size=5, padding=2), activation(), pool(2, 2),
-                nn.LazyConv2d(16, kernel_size=5), activation(), pool(2, 2), nn.Flatten(),
-                nn.LazyLinear(120), activation(), nn.LazyLinear(84), activation(),
-                nn.LazyLinear(num_classes))
+                nn.LazyConv2d(6, kernel_size=5, padding=2),
+                activation(),
+                pool(2, 2),
+                nn.LazyConv2d(16, kernel_size=5),
+                activation(),
+                pool(2, 2),
+                nn.Flatten(),
+                nn.LazyLinear(120),
+                activation(),
+                nn.LazyLinear(84),
+                activation(),
+                nn.LazyLinear(num_classes),
+            )
+
     return LeNet
 
 
@@ -242,16 +272,25 @@ def test_a_checkpoint_of_another_network_with_the_same_name_is_refused(tmp_path,
     trainer(checkpoint_dir=tmp_path).fit(lenet_variant(nn.Sigmoid, nn.AvgPool2d)(), data)
     with pytest.raises(CheckpointError) as info:
         trainer(max_epochs=2, checkpoint_dir=tmp_path).fit(
-            lenet_variant(nn.ReLU, nn.MaxPool2d)(), data)
+            lenet_variant(nn.ReLU, nn.MaxPool2d)(), data
+        )
     message = str(info.value)
-    for needle in ('another architecture', 'net.1 is Sigmoid() there, ReLU() here',
-                   'AvgPool2d(kernel_size=2', 'more differences', 'Delete it'):
+    for needle in (
+        'another architecture',
+        'net.1 is Sigmoid() there, ReLU() here',
+        'AvgPool2d(kernel_size=2',
+        'more differences',
+        'Delete it',
+    ):
         assert needle in message, message
     wider = lenet_variant(nn.Sigmoid, nn.AvgPool2d)
     original = wider()
-    original.net[7] = nn.LazyLinear(100)   # a parameter shape differs too
-    with pytest.raises(CheckpointError, match=r'parameter net\.7\.weight is \[120, 400\] there, '
-                                              r'\[100, 400\] here'):
+    original.net[7] = nn.LazyLinear(100)  # a parameter shape differs too
+    with pytest.raises(
+        CheckpointError,
+        match=r'parameter net\.7\.weight is \[120, 400\] there, '
+        r'\[100, 400\] here',
+    ):
         trainer(max_epochs=2, checkpoint_dir=tmp_path).fit(original, data)
     same = trainer(max_epochs=2, checkpoint_dir=tmp_path)
     same.fit(lenet_variant(nn.Sigmoid, nn.AvgPool2d)(), data)
@@ -259,7 +298,8 @@ def test_a_checkpoint_of_another_network_with_the_same_name_is_refused(tmp_path,
 
 
 def test_an_older_checkpoint_without_the_architecture_resumes_and_says_what_was_checked(
-        tmp_path, data):
+    tmp_path, data
+):
     trainer(checkpoint_dir=tmp_path).fit(d2l.LeNet(), data)
     _edit(tmp_path, lambda s: s['run'].pop('architecture'))
     resumed = trainer(max_epochs=2, checkpoint_dir=tmp_path)
@@ -270,6 +310,7 @@ def test_an_older_checkpoint_without_the_architecture_resumes_and_says_what_was_
 
 
 # -- 5. device='meta' ----------------------------------------------------------------
+
 
 def test_the_meta_device_is_refused_and_the_weights_stay(data):
     # before: fit moved the model to 'meta' (its weights gone), then an IndexError
@@ -285,6 +326,7 @@ def test_the_meta_device_is_refused_and_the_weights_stay(data):
 
 # -- 6. a NaN loss at its real step ----------------------------------------------------
 
+
 class NaNFromStep3(d2l.LeNet):
     def training_step(self, batch):
         loss = super().training_step(batch)
@@ -294,7 +336,7 @@ class NaNFromStep3(d2l.LeNet):
 def test_a_nan_loss_is_named_at_its_step_and_the_nan_weights_are_reported(profile):
     # before: "diverged in epoch 1, batch 10" (the first read-back), weights not mentioned
     profile('cpu')
-    data = d2l.FashionMNIST(batch_size=32, num_train=320, num_val=32)   # 10 batches
+    data = d2l.FashionMNIST(batch_size=32, num_train=320, num_val=32)  # 10 batches
     run = trainer()
     with pytest.warns(d2l.DivergenceWarning) as record:
         run.fit(NaNFromStep3(), data)
@@ -323,6 +365,7 @@ def test_an_exploding_but_finite_loss_names_its_first_bad_batch_and_keeps_the_ad
 
 # -- 7. a (B, 28, 28) batch ---------------------------------------------------------
 
+
 @pytest.mark.parametrize('name', MODEL_NAMES)
 def test_the_three_axis_hints_name_the_axis_that_is_missing(name):
     # before: "Add a batch axis with X.unsqueeze(0)" for a batch of four images
@@ -333,7 +376,7 @@ def test_the_three_axis_hints_name_the_axis_that_is_missing(name):
         model(batch)
     with pytest.raises(ValueError, match=r'one image.*X\.unsqueeze\(0\)'):
         model(torch.rand(c, h, w))
-    model.input_spec.check(batch.unsqueeze(1), name)   # the advice works
+    model.input_spec.check(batch.unsqueeze(1), name)  # the advice works
     model.input_spec.check(torch.rand(c, h, w).unsqueeze(0), name)
 
 
@@ -344,6 +387,7 @@ def test_a_hint_without_known_channels_names_both_fixes():
 
 
 # -- 8. corr2d on a large image --------------------------------------------------------
+
 
 class LargestTensor(TorchDispatchMode):
     """The most elements any torch operation allocated while active (views count their
@@ -356,7 +400,7 @@ class LargestTensor(TorchDispatchMode):
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
         for t in out if isinstance(out, (tuple, list)) else [out]:
-            if isinstance(t, torch.Tensor):   # a view such as unfold's shares its storage
+            if isinstance(t, torch.Tensor):  # a view such as unfold's shares its storage
                 self.most = max(self.most, t.untyped_storage().nbytes() // t.element_size())
         return out
 
@@ -368,11 +412,12 @@ def test_corr2d_memory_is_bounded_on_a_large_image():
     with LargestTensor() as seen:
         Y = d2l.corr2d(X, K)
     assert seen.most <= ops._PRODUCT_BUDGET < 370 * 370 * 31 * 31 // 30
-    torch.testing.assert_close(Y, F.conv2d(X[None, None], K[None, None])[0, 0],
-                               rtol=1e-4, atol=1e-3)
+    torch.testing.assert_close(
+        Y, F.conv2d(X[None, None], K[None, None])[0, 0], rtol=1e-4, atol=1e-3
+    )
 
 
-@pytest.mark.parametrize('budget', [2 ** 22, 200, 1])   # one product, bands of rows, pieces of rows
+@pytest.mark.parametrize('budget', [2**22, 200, 1])  # one product, bands of rows, pieces of rows
 def test_corr2d_equals_d2l_in_value_and_type_however_it_is_split(oracle, monkeypatch, budget):
     monkeypatch.setattr(ops, '_PRODUCT_BUDGET', budget)
     gen = torch.Generator().manual_seed(0)
@@ -383,7 +428,7 @@ def test_corr2d_equals_d2l_in_value_and_type_however_it_is_split(oracle, monkeyp
         X = (torch.rand(H, W, generator=gen) * 8 - 4).to(dtype)
         K = (torch.rand(kh, kw, generator=gen) * 8 - 4).to(dtype)
         ours, ref = d2l.corr2d(X, K), oracle.corr2d(X, K)
-        assert ours.dtype == ref.dtype == torch.float32   # D2L's Y is torch.zeros: float32
+        assert ours.dtype == ref.dtype == torch.float32  # D2L's Y is torch.zeros: float32
         assert torch.equal(ours, ref), (H, W, kh, kw, dtype)
 
 
@@ -397,6 +442,7 @@ def test_corr2d_still_learns_a_kernel_when_split(monkeypatch):
 
 # -- 9. pool2d refuses what the layers refuse ------------------------------------------
 
+
 def test_pool2d_refuses_exactly_what_the_pooling_layers_refuse():
     # before: d2l.pool2d(X, 2, padding=2, stride=1) returned rows of -inf
     X = torch.rand(7, 8)
@@ -405,7 +451,9 @@ def test_pool2d_refuses_exactly_what_the_pooling_layers_refuse():
             try:
                 expected = layer(X[None, None], k, s, p)[0, 0]
             except RuntimeError:
-                with pytest.raises(ValueError, match='padding must be at most half the pooling window'):
+                with pytest.raises(
+                    ValueError, match='padding must be at most half the pooling window'
+                ):
                     d2l.pool2d(X, k, mode, padding=p, stride=s)
                 continue
             torch.testing.assert_close(d2l.pool2d(X, k, mode, padding=p, stride=s), expected)
@@ -420,6 +468,7 @@ def test_pool2d_checks_each_axis_of_the_padding():
 
 # -- 10. lazy layers built for another input size --------------------------------------
 
+
 def test_layer_summary_after_lazy_layers_were_built_for_another_size():
     # before: RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x576 and 400x120)
     model = d2l.LeNet()
@@ -427,14 +476,17 @@ def test_layer_summary_after_lazy_layers_were_built_for_another_size():
     with pytest.raises(LazyShapeError) as info:
         model.layer_summary((1, 1, 32, 32))
     message = str(info.value)
-    for needle in ('built for inputs of shape (batch, 1, 28, 28)',
-                   'net.7 (Linear) expects 400 features', '(1, 1, 32, 32) gives it 576',
-                   'new model (e.g. LeNet())'):
+    for needle in (
+        'built for inputs of shape (batch, 1, 28, 28)',
+        'net.7 (Linear) expects 400 features',
+        '(1, 1, 32, 32) gives it 576',
+        'new model (e.g. LeNet())',
+    ):
         assert needle in message, message
     assert isinstance(info.value, RuntimeError) and 'mat1 and mat2' in str(info.value.__cause__)
     with pytest.raises(LazyShapeError, match='built for inputs of shape'):
-        model(torch.rand(2, 1, 32, 32))   # the forward says the same
-    d2l.LeNet().layer_summary((1, 1, 32, 32))   # a new model is built for the new size
+        model(torch.rand(2, 1, 32, 32))  # the forward says the same
+    d2l.LeNet().layer_summary((1, 1, 32, 32))  # a new model is built for the new size
 
 
 def test_nin_with_a_lazy_dense_end_explains_the_size_it_was_built_for():
@@ -443,8 +495,11 @@ def test_nin_with_a_lazy_dense_end_explains_the_size_it_was_built_for():
     dense_end.net[-2] = nn.Identity()
     dense_end.net.append(nn.LazyLinear(10))
     dense_end(torch.zeros(1, 1, 224, 224))
-    with pytest.raises(LazyShapeError, match=r"\(batch, 1, 224, 224\).*Linear\) expects 250 features "
-                                             r'and an input of shape \(1, 1, 96, 96\) gives it 10'):
+    with pytest.raises(
+        LazyShapeError,
+        match=r'\(batch, 1, 224, 224\).*Linear\) expects 250 features '
+        r'and an input of shape \(1, 1, 96, 96\) gives it 10',
+    ):
         dense_end(torch.zeros(1, 1, 96, 96))
 
 
@@ -463,6 +518,7 @@ def test_a_network_without_lazy_layers_keeps_torchs_error():
 
 # -- 11. probes around these cases -------------------------------------------------------
 
+
 class NaNData(d2l.DataModule):
     """A student's own data set with one NaN pixel."""
 
@@ -472,15 +528,19 @@ class NaNData(d2l.DataModule):
         self.X[0, 0, 0, 0] = float('nan')
 
     def get_dataloader(self, train):
-        return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(self.X, self.y),
-                                           batch_size=32)
+        return torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(self.X, self.y), batch_size=32
+        )
 
 
 def test_a_first_loss_that_is_nan_points_at_the_data_not_the_learning_rate(profile):
     # before: "Try a learning rate 3-10x smaller", which cannot help a NaN in the data
     profile('cpu')
-    with pytest.warns(d2l.DivergenceWarning, match=r'batch 1: loss nan.*very first loss.*'
-                                                   r'torch\.isfinite\(X\)\.all\(\)'):
+    with pytest.warns(
+        d2l.DivergenceWarning,
+        match=r'batch 1: loss nan.*very first loss.*'
+        r'torch\.isfinite\(X\)\.all\(\)',
+    ):
         trainer().fit(d2l.LeNet(), NaNData())
 
 
@@ -499,6 +559,7 @@ def test_divergence_with_an_optimiser_that_has_no_lr_says_no_none(data):
                 def step(self):
                     for p in self.params:
                         p -= 100 * p.grad
+
             return Step(self.parameters())
 
     with pytest.warns(d2l.DivergenceWarning) as record:
@@ -514,9 +575,13 @@ def test_another_lr_in_a_second_parameter_group_is_not_resumed_silently(tmp_path
             self.head_lr = head_lr
 
         def configure_optimizers(self):
-            return torch.optim.SGD([{'params': self.net[:6].parameters()},
-                                    {'params': self.net[6:].parameters(), 'lr': self.head_lr}],
-                                   lr=self.lr)
+            return torch.optim.SGD(
+                [
+                    {'params': self.net[:6].parameters()},
+                    {'params': self.net[6:].parameters(), 'lr': self.head_lr},
+                ],
+                lr=self.lr,
+            )
 
     trainer(checkpoint_dir=tmp_path).fit(Groups(), data)
     with pytest.raises(CheckpointError, match=r'optimizer\[1\]\.lr 0\.1 there, 0\.5 here'):
@@ -535,14 +600,19 @@ def test_a_model_whose_weights_are_on_meta_is_refused(data):
 
 def test_a_compiled_model_is_not_mistaken_for_a_missing_super_init():
     # before this round's fix of the check: "OptimizedModule.__init__ did not call super()..."
-    module.check_trainable(torch.compile(d2l.LeNet()), d2l.FashionMNIST(batch_size=32, num_train=32))
+    module.check_trainable(
+        torch.compile(d2l.LeNet()), d2l.FashionMNIST(batch_size=32, num_train=32)
+    )
 
 
-@pytest.mark.parametrize('second, words', [
-    (lambda data: data.train_dataloader(), 'TensorLoader: pass the data module itself'),
-    (lambda data: d2l.LeNet(), 'LeNet: the arguments go fit(model, data)'),
-    (lambda data: 128, 'int: build one'),
-])
+@pytest.mark.parametrize(
+    'second, words',
+    [
+        (lambda data: data.train_dataloader(), 'TensorLoader: pass the data module itself'),
+        (lambda data: d2l.LeNet(), 'LeNet: the arguments go fit(model, data)'),
+        (lambda data: 128, 'int: build one'),
+    ],
+)
 def test_a_second_argument_that_is_no_data_module_is_named(data, second, words):
     # before: AttributeError: 'TensorLoader' object has no attribute 'train_dataloader', after
     # the model had been given a trainer

@@ -7,13 +7,13 @@ committed because pip installs the package (on Colab too) without running any bu
 and ``node --test widgets_js/test`` checks the JS maths against it (run here when Node is
 installed).
 """
+
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-
 from project_tools import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,8 +24,9 @@ widget_vectors = load_tool('widget_vectors')
 
 def test_the_packaged_script_is_built_from_the_sources():
     packaged = ROOT / 'book_utils' / 'widgets' / 'static' / 'book_widgets.js'
-    assert packaged.read_text(encoding='utf-8') == offline_assets.widget_bundle(ROOT), \
+    assert packaged.read_text(encoding='utf-8') == offline_assets.widget_bundle(ROOT), (
         'book_widgets.js is stale: run `python tools/offline_assets.py` and commit it'
+    )
 
 
 def test_every_source_is_in_the_bundle_once():
@@ -37,8 +38,9 @@ def test_every_source_is_in_the_bundle_once():
 
 def test_the_vectors_are_written_from_the_python_maths_of_today():
     committed = (ROOT / 'widgets_js' / 'test' / 'vectors.json').read_text()
-    assert committed == widget_vectors.text(), \
+    assert committed == widget_vectors.text(), (
         'vectors.json is stale: run `python tools/widget_vectors.py` and commit it'
+    )
 
 
 def test_the_vectors_hold_refusals_with_their_sentences():
@@ -67,7 +69,10 @@ def test_the_maths_file_touches_no_dom():
 
 @pytest.mark.skipif(shutil.which('node') is None, reason='Node.js is not installed')
 def test_node_checks_the_js_maths_against_the_vectors():
-    done = subprocess.run(['node', '--test', 'widgets_js/test'], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        ['node', '--test', 'widgets_js/test'], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert re.search(r'^# pass [1-9]', done.stdout, re.M) and re.search(r'^# fail 0', done.stdout, re.M)
+    assert re.search(r'^# pass [1-9]', done.stdout, re.M) and re.search(
+        r'^# fail 0', done.stdout, re.M
+    )

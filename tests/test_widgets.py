@@ -2,6 +2,7 @@
 
 Runs under ipywidgets 8 (the venv) and 7.7.1 (Colab's; ``make test-widgets-ipyw7``).
 """
+
 import base64
 import html
 import json
@@ -19,6 +20,7 @@ from torch.nn import functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 import book_utils as d2l
+from book_utils.engine.profiles import SMOKE_BATCHES
 from book_utils.widgets import conv_geometry as G
 from book_utils.widgets import (
     conv_shape_explorer,
@@ -29,10 +31,9 @@ from book_utils.widgets import (
     training_dashboard,
 )
 from book_utils.widgets import pool_maps as P
-from book_utils.widgets import runs
-from book_utils.widgets.base import STATIC_NOTE, BookWidget
+from book_utils.widgets.base import BookWidget
 from book_utils.widgets.dashboard import draw_runs
-from book_utils.engine.profiles import SMOKE_BATCHES
+from book_utils.widgets.html_parts import STATIC_NOTE
 
 PNG = b'\x89PNG\r\n\x1a\n'
 
@@ -74,21 +75,25 @@ def test_presets_match_conv2d_and_d2l_corr2d(oracle, boot, name, size):
 
 def test_preset_meanings(boot):
     r = 1
-    torch.testing.assert_close(kernels.apply_kernel(boot, kernels.preset('identity')),
-                               boot[r:-r, r:-r])
-    torch.testing.assert_close(kernels.apply_kernel(boot, kernels.preset('box blur', 5)),
-                               F.avg_pool2d(boot[None, None], 5, stride=1)[0, 0])
-    g = torch.tensor([1., 2, 1])
+    torch.testing.assert_close(
+        kernels.apply_kernel(boot, kernels.preset('identity')), boot[r:-r, r:-r]
+    )
+    torch.testing.assert_close(
+        kernels.apply_kernel(boot, kernels.preset('box blur', 5)),
+        F.avg_pool2d(boot[None, None], 5, stride=1)[0, 0],
+    )
+    g = torch.tensor([1.0, 2, 1])
     torch.testing.assert_close(kernels.preset('Gaussian blur'), torch.outer(g, g) / 16)
     torch.testing.assert_close(kernels.preset('Sobel y', 5), kernels.preset('Sobel x', 5).T)
-    assert torch.equal(kernels.preset('sharpen'), torch.tensor([[0., -1, 0], [-1, 5, -1],
-                                                                [0, -1, 0]]))
+    assert torch.equal(
+        kernels.preset('sharpen'), torch.tensor([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    )
     for name in ('Sobel x', 'Laplacian', 'horizontal edge', 'vertical edge', 'diagonal edge'):
         for size in kernels.SIZES:
             assert abs(float(kernels.preset(name, size).sum())) < 1e-6, name
     X = kernels.edge_image()
     vertical = kernels.apply_kernel(X, kernels.preset('vertical edge'))
-    assert vertical[0].tolist() == [3.0, 3.0, 0.0, 0.0, -3.0, -3.0]   # signed, not clamped
+    assert vertical[0].tolist() == [3.0, 3.0, 0.0, 0.0, -3.0, -3.0]  # signed, not clamped
     assert kernels.apply_kernel(X, kernels.preset('horizontal edge')).abs().max() == 0
 
 
@@ -121,16 +126,16 @@ def test_kernel_designer_is_driven_by_its_controls(oracle):
     assert w.message.value == ''
     first = w.figure_view.value
     w.preset_picker.value = 'Sobel y'
-    assert w.static_note.value == ''             # a live reader has touched a control
+    assert w.static_note.value == ''  # a live reader has touched a control
     w.size_picker.value = 5
     assert len(w.grid.children) == 25
     torch.testing.assert_close(w.kernel(), kernels.preset('Sobel y', 5), atol=1e-4, rtol=0)
     assert '24×24' in w.info.value and w.figure_view.value != first
     X, K, Y = w.result['X'], w.result['K'], w.result['Y']
     torch.testing.assert_close(Y, oracle.corr2d(X, K), rtol=1e-5, atol=1e-5)
-    w.cells[0].value = 7.0                       # a reader's edit makes it a custom kernel
+    w.cells[0].value = 7.0  # a reader's edit makes it a custom kernel
     assert w.preset_picker.value == '(custom)' and w.result['K'][0, 0] == 7.0
-    w.size_picker.value = 3                      # 5 -> 3 keeps the centre of a custom kernel
+    w.size_picker.value = 3  # 5 -> 3 keeps the centre of a custom kernel
     assert w.preset_picker.value == '(custom)' and w.result['K'].shape == (3, 3)
     w.preset_picker.value = 'box blur'
     w.normalise_box.value = True
@@ -151,26 +156,42 @@ def test_kernel_designer_rejects_bad_arguments():
 # -- convolution geometry --------------------------------------------------------
 def _random_settings(rng, channels=True):
     padding = rng.choice(['same', 'valid', (rng.randint(0, 3), rng.randint(0, 3))])
-    stride = (1, 1) if padding == 'same' and rng.random() < 0.8 else \
-        (rng.randint(1, 4), rng.randint(1, 4))
+    stride = (
+        (1, 1)
+        if padding == 'same' and rng.random() < 0.8
+        else (rng.randint(1, 4), rng.randint(1, 4))
+    )
     groups = rng.choice([1, 1, 2, 4]) if channels else 1
     c_in = groups * rng.randint(1, 2) if channels else 1
     c_out = groups * rng.randint(1, 3) if channels else 1
-    return dict(in_size=(rng.randint(1, 11), rng.randint(1, 11)),
-                kernel_size=(rng.randint(1, 5), rng.randint(1, 5)), padding=padding,
-                padding_mode=rng.choice(G.PADDING_MODES), stride=stride,
-                dilation=(rng.randint(1, 3), rng.randint(1, 3)),
-                in_channels=c_in, out_channels=c_out, groups=groups)
+    return dict(
+        in_size=(rng.randint(1, 11), rng.randint(1, 11)),
+        kernel_size=(rng.randint(1, 5), rng.randint(1, 5)),
+        padding=padding,
+        padding_mode=rng.choice(G.PADDING_MODES),
+        stride=stride,
+        dilation=(rng.randint(1, 3), rng.randint(1, 3)),
+        in_channels=c_in,
+        out_channels=c_out,
+        groups=groups,
+    )
 
 
 def _torch_shape_or_none(kw):
     """A real nn.Conv2d forward on random data: (C, H, W), or None if PyTorch refuses."""
     try:
-        layer = nn.Conv2d(kw['in_channels'], kw['out_channels'], kw['kernel_size'],
-                          stride=kw['stride'], padding=kw['padding'], dilation=kw['dilation'],
-                          groups=kw['groups'], padding_mode=kw['padding_mode'])
+        layer = nn.Conv2d(
+            kw['in_channels'],
+            kw['out_channels'],
+            kw['kernel_size'],
+            stride=kw['stride'],
+            padding=kw['padding'],
+            dilation=kw['dilation'],
+            groups=kw['groups'],
+            padding_mode=kw['padding_mode'],
+        )
         with warnings.catch_warnings():
-            warnings.simplefilter('ignore')   # 'same' with an even kernel warns about a copy
+            warnings.simplefilter('ignore')  # 'same' with an even kernel warns about a copy
             Y = layer(torch.randn(1, kw['in_channels'], *kw['in_size']))
     except (RuntimeError, ValueError):
         return None
@@ -191,10 +212,11 @@ def test_shape_arithmetic_agrees_with_nn_conv2d_on_random_settings():
             refused += 1
             continue
         assert expected == (kw['out_channels'], *out), kw
-        assert G.output_size(s) == d2l.conv_output_shape(s.in_size, s.kernel_size, s.padding,
-                                                         s.stride, s.dilation)
+        assert G.output_size(s) == d2l.conv_output_shape(
+            s.in_size, s.kernel_size, s.padding, s.stride, s.dilation
+        )
         accepted += 1
-    assert accepted > 100 and refused > 30   # both branches really exercised
+    assert accepted > 100 and refused > 30  # both branches really exercised
 
 
 @pytest.mark.parametrize('mode', G.PADDING_MODES)
@@ -202,15 +224,20 @@ def test_padding_sources_match_F_pad(mode):
     torch_mode = 'constant' if mode == 'zeros' else mode
     for h, w, pads in [(4, 5, (1, 2, 2, 1)), (3, 3, (2, 2, 1, 0)), (6, 2, (1, 1, 3, 2))]:
         top, bottom, left, right = pads
-        if mode == 'reflect' and max(pads) >= min(h, w) or mode == 'circular' and \
-                (max(top, bottom) > h or max(left, right) > w):
+        if (
+            mode == 'reflect'
+            and max(pads) >= min(h, w)
+            or mode == 'circular'
+            and (max(top, bottom) > h or max(left, right) > w)
+        ):
             continue
         index = torch.arange(1, h * w + 1, dtype=torch.float32).reshape(1, 1, h, w)
         padded = F.pad(index, (left, right, top, bottom), mode=torch_mode)[0, 0]
         rows = G.padding_source(h, top, bottom, mode)
         cols = G.padding_source(w, left, right, mode)
-        ours = torch.tensor([[0.0 if r is None or c is None else r * w + c + 1 for c in cols]
-                             for r in rows])
+        ours = torch.tensor(
+            [[0.0 if r is None or c is None else r * w + c + 1 for c in cols] for r in rows]
+        )
         assert torch.equal(ours, padded), (mode, h, w, pads)
 
 
@@ -244,10 +271,14 @@ def test_coverage_counts_the_taps_of_every_window():
         except ValueError:
             continue
         # conv_transpose of ones spreads every output position over the cells its taps read
-        spread = F.conv_transpose2d(torch.ones(1, 1, *out), torch.ones(1, 1, *s.kernel_size),
-                                    stride=s.stride, dilation=s.dilation)[0, 0]
+        spread = F.conv_transpose2d(
+            torch.ones(1, 1, *out),
+            torch.ones(1, 1, *s.kernel_size),
+            stride=s.stride,
+            dilation=s.dilation,
+        )[0, 0]
         expected = torch.zeros(G.coverage(s).shape)
-        expected[:spread.shape[0], :spread.shape[1]] = spread
+        expected[: spread.shape[0], : spread.shape[1]] = spread
         assert torch.equal(G.coverage(s), expected.long()), s
 
 
@@ -261,17 +292,34 @@ def test_d2l_example_leaves_unread_rows_and_says_why():
 
 
 def test_costs_and_layer_line_match_torch():
-    for kw in [dict(in_size=(9, 7), kernel_size=(3, 5), padding=(1, 2), stride=(2, 1),
-                    in_channels=4, out_channels=8, groups=1),
-               dict(in_size=(8, 8), kernel_size=3, padding='same', dilation=2,
-                    in_channels=6, out_channels=6, groups=6, padding_mode='reflect')]:
+    for kw in [
+        dict(
+            in_size=(9, 7),
+            kernel_size=(3, 5),
+            padding=(1, 2),
+            stride=(2, 1),
+            in_channels=4,
+            out_channels=8,
+            groups=1,
+        ),
+        dict(
+            in_size=(8, 8),
+            kernel_size=3,
+            padding='same',
+            dilation=2,
+            in_channels=6,
+            out_channels=6,
+            groups=6,
+            padding_mode='reflect',
+        ),
+    ]:
         s = G.ConvSettings(**kw)
-        layer = eval(G.conv2d_call(s), {'nn': nn})   # the line the widget prints builds it
+        layer = eval(G.conv2d_call(s), {'nn': nn})  # the line the widget prints builds it
         assert sum(p.numel() for p in layer.parameters()) == G.param_count(s)
         X = torch.randn(1, s.in_channels, *s.in_size)
         with FlopCounterMode(display=False) as counter:
             Y = layer(X)
-        assert counter.get_total_flops() == 2 * G.mult_adds(s)   # a multiply-add is 2 flops
+        assert counter.get_total_flops() == 2 * G.mult_adds(s)  # a multiply-add is 2 flops
         assert tuple(Y.shape[1:]) == G.torch_output_shape(s)
 
 
@@ -290,8 +338,12 @@ def test_conv_shape_explorer_follows_nn_conv2d():
     assert w.result['out_size'] == (2, 2) and '(1, 1, 2, 2)' in w.info.value
     assert 'nn.Conv2d(1, 1, kernel_size=(3, 5), stride=(3, 4), padding=(0, 1))' in w.info.value
     rng = random.Random(2)
-    names = {'in_size': ('in_h', 'in_w'), 'kernel_size': ('k_h', 'k_w'),
-             'stride': ('s_h', 's_w'), 'dilation': ('d_h', 'd_w')}
+    names = {
+        'in_size': ('in_h', 'in_w'),
+        'kernel_size': ('k_h', 'k_w'),
+        'stride': ('s_h', 's_w'),
+        'dilation': ('d_h', 'd_w'),
+    }
     shown = 0
     for _ in range(12):
         kw = _random_settings(rng)
@@ -300,8 +352,12 @@ def test_conv_shape_explorer_follows_nn_conv2d():
             values['padding'] = kw['padding']
         else:
             values.update(padding='numbers', pad_h=kw['padding'][0], pad_w=kw['padding'][1])
-        values.update(padding_mode=kw['padding_mode'], groups=1, c_in=kw['in_channels'],
-                      c_out=kw['out_channels'])
+        values.update(
+            padding_mode=kw['padding_mode'],
+            groups=1,
+            c_in=kw['in_channels'],
+            c_out=kw['out_channels'],
+        )
         values['groups'] = kw['groups']
         w.set_values(**values)
         expected = _torch_shape_or_none(kw)
@@ -314,20 +370,32 @@ def test_conv_shape_explorer_follows_nn_conv2d():
     assert shown >= 4
 
 
-@pytest.mark.parametrize('values,reason', [
-    (dict(k_h=11), 'Empty output along the height'),
-    (dict(padding='same', s_w=2), "padding='same' needs stride 1"),
-    (dict(c_in=4, groups=3), 'not divisible by groups'),
-    (dict(padding='numbers', pad_w=8, padding_mode='reflect'), 'reflect'),
-])
+@pytest.mark.parametrize(
+    'values,reason',
+    [
+        (dict(k_h=11), 'Empty output along the height'),
+        (dict(padding='same', s_w=2), "padding='same' needs stride 1"),
+        (dict(c_in=4, groups=3), 'not divisible by groups'),
+        (dict(padding='numbers', pad_w=8, padding_mode='reflect'), 'reflect'),
+    ],
+)
 def test_conv_shape_explorer_explains_impossible_settings(values, reason):
     w = conv_shape_explorer()
     before = w.figure_view.value
-    w.set_values(**values)   # no exception escapes: the widget says why instead
+    w.set_values(**values)  # no exception escapes: the widget says why instead
     assert reason in html.unescape(w.message.value) and w.result is None and w.info.value == ''
     assert w.figure_view.value != before
-    w.set_values(**{'k_h': 3, 'padding': 'numbers', 's_w': 4, 'c_in': 1, 'groups': 1,
-                    'pad_w': 1, 'padding_mode': 'zeros'})
+    w.set_values(
+        **{
+            'k_h': 3,
+            'padding': 'numbers',
+            's_w': 4,
+            'c_in': 1,
+            'groups': 1,
+            'pad_w': 1,
+            'padding_mode': 'zeros',
+        }
+    )
     assert w.message.value == '' and w.result['out_size'] == (2, 2)
 
 
@@ -363,11 +431,16 @@ def test_pool_values_and_winners_match_torch_layers():
     rng = random.Random(4)
     compared = 0
     for _ in range(400):
-        X = torch.randint(0, 4, (rng.randint(1, 7), rng.randint(1, 7))).float()   # many ties
+        X = torch.randint(0, 4, (rng.randint(1, 7), rng.randint(1, 7))).float()  # many ties
         k = (rng.randint(1, 4), rng.randint(1, 4))
-        s = P.PoolSettings(k, (rng.randint(1, 3), rng.randint(1, 3)),
-                           (rng.randint(0, k[0] // 2), rng.randint(0, k[1] // 2)),
-                           rng.choice(P.MODES), rng.random() < 0.5, rng.random() < 0.5)
+        s = P.PoolSettings(
+            k,
+            (rng.randint(1, 3), rng.randint(1, 3)),
+            (rng.randint(0, k[0] // 2), rng.randint(0, k[1] // 2)),
+            rng.choice(P.MODES),
+            rng.random() < 0.5,
+            rng.random() < 0.5,
+        )
         try:
             Y, winners = P.pool(X, s)
         except ValueError:
@@ -375,14 +448,20 @@ def test_pool_values_and_winners_match_torch_layers():
                 s.torch_layer()(X[None, None])
             continue
         if s.mode == 'max':
-            layer = nn.MaxPool2d(s.kernel_size, s.stride, s.padding, ceil_mode=s.ceil_mode,
-                                 return_indices=True)
+            layer = nn.MaxPool2d(
+                s.kernel_size, s.stride, s.padding, ceil_mode=s.ceil_mode, return_indices=True
+            )
             expected, indices = layer(X[None, None])
             flat = torch.tensor([[r * X.shape[1] + c for r, c in row] for row in winners])
             assert torch.equal(flat, indices[0, 0]), (X, s)
         else:
-            expected = nn.AvgPool2d(s.kernel_size, s.stride, s.padding, ceil_mode=s.ceil_mode,
-                                    count_include_pad=s.count_include_pad)(X[None, None])
+            expected = nn.AvgPool2d(
+                s.kernel_size,
+                s.stride,
+                s.padding,
+                ceil_mode=s.ceil_mode,
+                count_include_pad=s.count_include_pad,
+            )(X[None, None])
         torch.testing.assert_close(Y, expected[0, 0])
         compared += 1
     assert compared > 300
@@ -405,7 +484,7 @@ def test_pooling_explorer_is_driven_by_its_controls():
     assert w.result['Y'].shape == (2, 2) and 'match' in w.info.value
     assert 'nn.MaxPool2d(kernel_size=2, stride=2)' in w.info.value
     assert w.result['image_out'].shape == (14, 14)
-    w.controls['ceil_mode'].value = True          # 5x5 with 2x2/2: the partial window counts
+    w.controls['ceil_mode'].value = True  # 5x5 with 2x2/2: the partial window counts
     assert w.result['Y'].shape == (3, 3) and 'ceil_mode=True' in w.info.value
     X, Y = w.result['X'], w.result['Y']
     for (i, j), value in zip([(i, j) for i in range(3) for j in range(3)], Y.flatten()):
@@ -415,7 +494,7 @@ def test_pooling_explorer_is_driven_by_its_controls():
     expected = nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False)(X[None, None])
     torch.testing.assert_close(w.result['Y'], expected[0, 0])
     assert not w.controls['count_include_pad'].disabled
-    w.controls['p_h'].value = 2                    # more than half a 3-window: explained
+    w.controls['p_h'].value = 2  # more than half a 3-window: explained
     assert 'more than half the window' in w.message.value and w.result is None
     w.controls['p_h'].value = 1
     assert w.message.value == '' and w.result is not None
@@ -432,7 +511,7 @@ def test_set_values_checks_menus_and_is_not_the_readers_touch():
     assert (w.controls['mode'].value, w.controls['k_h'].value) == ('avg', 3)
     with pytest.raises(ValueError, match=r"Unknown setting\(s\) \['window'\]"):
         w.set_values(window=2)
-    w.controls['k_w'].value = 3                    # the reader
+    w.controls['k_w'].value = 3  # the reader
     assert w.static_note.value == ''
 
 
@@ -448,11 +527,11 @@ def test_hold_redraws_once_for_many_changes_nested_or_not():
     counts = _redraw_counter(w)
     with w.hold():
         w.controls['k_h'].value = 3
-        with w.hold():                                 # nested: no redraw when it closes
+        with w.hold():  # nested: no redraw when it closes
             w.controls['k_w'].value = 3
             w.controls['mode'].value = 'avg'
         assert not counts and w.holding
-    assert len(counts) == 1 and not w.holding and w.result['Y'].shape == (2, 2)   # stride 2
+    assert len(counts) == 1 and not w.holding and w.result['Y'].shape == (2, 2)  # stride 2
     w.set_values(k_h=2, k_w=2, s_h=1)
     assert len(counts) == 2 and w.result['Y'].shape == (4, 2)
 
@@ -464,29 +543,33 @@ def test_kernel_designer_redraws_once_for_a_preset_or_a_size():
     w.preset_picker.value = 'Laplacian'
     assert len(counts) == 1 and w.preset_picker.value == 'Laplacian'
     w.size_picker.value = 5
-    assert len(counts) == 2 and w.preset_picker.value == 'Laplacian'   # not turned custom
+    assert len(counts) == 2 and w.preset_picker.value == 'Laplacian'  # not turned custom
     w.set_values(preset='Sobel x', size=3, normalise=True)
     assert len(counts) == 3
     torch.testing.assert_close(w.kernel(), kernels.preset('Sobel x', 3), atol=1e-4, rtol=0)
-    w.cells[4].value = 2.5                             # one cell: one redraw, now custom
+    w.cells[4].value = 2.5  # one cell: one redraw, now custom
     assert len(counts) == 4 and w.preset_picker.value == '(custom)'
 
 
 def test_kernel_resize_keeps_the_centre():
-    K = torch.arange(25.).reshape(5, 5)
+    K = torch.arange(25.0).reshape(5, 5)
     assert torch.equal(kernels.resize(K, 3), K[1:4, 1:4])
     grown = kernels.resize(K[1:4, 1:4], 5)
     assert torch.equal(grown[1:4, 1:4], K[1:4, 1:4]) and grown.sum() == K[1:4, 1:4].sum()
 
 
-@pytest.mark.parametrize('make, attribute, value, needle', [
-    (lambda: training_dashboard(), 'lr_slider', 1000, 'lr must be between 0.001 and 10.0'),
-    (lambda: training_dashboard(), 'epochs_slider', -3, 'epochs must be between 1 and 30'),
-    (lambda: training_dashboard(), 'seed_box', 2**40, 'seed must be between 0 and 2147483647'),
-    (lambda: kernel_designer(), 'index_slider', 250, 'index must be between 0 and 199'),
-])
-def test_a_control_set_from_code_refuses_what_ipywidgets_would_clamp(make, attribute, value,
-                                                                     needle):
+@pytest.mark.parametrize(
+    'make, attribute, value, needle',
+    [
+        (lambda: training_dashboard(), 'lr_slider', 1000, 'lr must be between 0.001 and 10.0'),
+        (lambda: training_dashboard(), 'epochs_slider', -3, 'epochs must be between 1 and 30'),
+        (lambda: training_dashboard(), 'seed_box', 2**40, 'seed must be between 0 and 2147483647'),
+        (lambda: kernel_designer(), 'index_slider', 250, 'index must be between 0 and 199'),
+    ],
+)
+def test_a_control_set_from_code_refuses_what_ipywidgets_would_clamp(
+    make, attribute, value, needle
+):
     """Issue 26: ipywidgets clamped lr 1000 to 10, epochs -3 to 1, seed 2**40 to 2**31 - 1
     without a word. Set directly on the control, the value is refused and nothing changes."""
     w = make()
@@ -495,7 +578,7 @@ def test_a_control_set_from_code_refuses_what_ipywidgets_would_clamp(make, attri
     with pytest.raises(ValueError, match=needle):
         control.value = value
     assert control.value == before
-    control.value = control.max if not isinstance(control.value, float) else 1.0   # in range
+    control.value = control.max if not isinstance(control.value, float) else 1.0  # in range
     assert control.value in (control.max, 1.0)
 
 
@@ -512,8 +595,12 @@ def test_number_boxes_refuse_what_they_would_clamp():
 # -- the kernel-free views -----------------------------------------------------------------
 CHAPTERS = Path(__file__).resolve().parent.parent / 'chapters'
 # The cells whose committed outputs embed a kernel-free view that the browser runs.
-VIEW_CELLS = [('7_2_conv_layer', 'kernel_designer('), ('7_3_padding_and_strides', 'conv_shape_explorer('),
-              ('7_5_pooling', 'pooling_explorer('), ('8_6_resnet', 'conv_shape_explorer(')]
+VIEW_CELLS = [
+    ('7_2_conv_layer', 'kernel_designer('),
+    ('7_3_padding_and_strides', 'conv_shape_explorer('),
+    ('7_5_pooling', 'pooling_explorer('),
+    ('8_6_resnet', 'conv_shape_explorer('),
+]
 PNG_DATA = re.compile(r'data:image/png;base64,[A-Za-z0-9+/=]+')
 
 
@@ -530,7 +617,7 @@ def test_views_are_the_committed_notebook_outputs(notebook, call):
     """The widget in the notebook's state gives the very view the chapter committed (its saved
     picture aside, which depends on the matplotlib version): the page works as published."""
     source, committed = _committed_view(notebook, call)
-    widget = eval(source.split('\n\n', 1)[1], {'d2l': d2l})   # the cell's last expression
+    widget = eval(source.split('\n\n', 1)[1], {'d2l': d2l})  # the cell's last expression
     fresh = widget._repr_mimebundle_()['text/html']
     assert PNG_DATA.sub('PNG', fresh) == PNG_DATA.sub('PNG', committed)
 
@@ -538,8 +625,12 @@ def test_views_are_the_committed_notebook_outputs(notebook, call):
 def test_each_widget_builds_its_own_view():
     """No switch on class names: the view is a method, and the base class has none of its own."""
     assert BookWidget().static_html('note') is None
-    kinds = {kernel_designer: 'kernel-designer', conv_shape_explorer: 'conv-shape-explorer',
-             pooling_explorer: 'pooling-explorer', training_dashboard: 'training-dashboard'}
+    kinds = {
+        kernel_designer: 'kernel-designer',
+        conv_shape_explorer: 'conv-shape-explorer',
+        pooling_explorer: 'pooling-explorer',
+        training_dashboard: 'training-dashboard',
+    }
     for make, kind in kinds.items():
         w = make()
         assert type(w).static_html is not BookWidget.static_html
@@ -549,7 +640,10 @@ def test_each_widget_builds_its_own_view():
 # -- training dashboard -------------------------------------------------------
 def test_confusion_matrix_counts_pairs():
     gen = torch.Generator().manual_seed(0)
-    y, y_hat = torch.randint(0, 4, (200,), generator=gen), torch.randint(0, 4, (200,), generator=gen)
+    y, y_hat = (
+        torch.randint(0, 4, (200,), generator=gen),
+        torch.randint(0, 4, (200,), generator=gen),
+    )
     C = runs.confusion_matrix(y, y_hat, 4)
     for i in range(4):
         for j in range(4):
@@ -564,7 +658,7 @@ def test_speed_and_time_left():
     assert speed.eta is None
     for _ in range(5):
         speed.update(32)
-    speed.start -= 10.0                       # as if the 5 batches took 10 s
+    speed.start -= 10.0  # as if the 5 batches took 10 s
     assert speed.examples == 160 and speed.eta == pytest.approx(10.0, abs=0.5)
     assert speed.examples_per_sec == pytest.approx(16.0, rel=0.05)
     assert runs.format_seconds(75) == '1 min 15 s' and runs.format_seconds(None) == '?'
@@ -577,7 +671,7 @@ def _legend_of(fig):
 
 
 def test_dashboard_smoke_run_with_lenet():
-    w = training_dashboard(d2l.LeNet, epochs=3, threaded=False)   # smoke caps: 1 epoch, 5 batches
+    w = training_dashboard(d2l.LeNet, epochs=3, threaded=False)  # smoke caps: 1 epoch, 5 batches
     _static_bundle_ok(w)
     before = w.figure_view.value
     w.run_button.click()
@@ -607,7 +701,7 @@ class _Linear(nn.Module):
 
 @pytest.fixture
 def small_data(profile):
-    profile('cpu')   # no smoke caps: 10 batches of 32 per epoch
+    profile('cpu')  # no smoke caps: 10 batches of 32 per epoch
     return d2l.FashionMNIST(batch_size=32, num_train=320, num_val=64)
 
 
@@ -619,14 +713,15 @@ def test_dashboard_stop_is_read_between_batches(small_data):
     assert w.wait(timeout=120)
     run = w.runs[0]
     assert run.status == 'stopped' and w.trainer.stop_reason == 'interrupted'
-    assert model.training_calls == 4 and w.trainer.train_batch_idx == 4   # no 5th batch
+    assert model.training_calls == 4 and w.trainer.train_batch_idx == 4  # no 5th batch
     assert run.history == [] and 'stopped' in w.table.value
     assert w.status.value and not w.run_button.disabled
 
 
 def test_dashboard_overlays_runs_and_flags_divergence(small_data):
-    w = training_dashboard(lambda: _Linear(), small_data, epochs=1, batch_size=32,
-                           lr=0.05, threaded=False)
+    w = training_dashboard(
+        lambda: _Linear(), small_data, epochs=1, batch_size=32, lr=0.05, threaded=False
+    )
     w.run_button.click()
     w.lr_slider.value = 10.0
     w.run_button.click()
@@ -638,15 +733,19 @@ def test_dashboard_overlays_runs_and_flags_divergence(small_data):
     assert w.table.value.count('<tr>') == 3
     fig = draw_runs(w.runs)
     fig.canvas.draw()
-    for ax in fig.axes[:2]:   # the epoch axes: whole epochs only
+    for ax in fig.axes[:2]:  # the epoch axes: whole epochs only
         ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
 
 
 def test_dashboard_reports_a_broken_model_inside_the_widget(small_data):
-    w = training_dashboard(lambda: nn.Sequential(nn.Flatten(), nn.Linear(100, 10)), small_data,
-                           epochs=1, threaded=False)
-    w.run_button.click()   # no exception escapes
+    w = training_dashboard(
+        lambda: nn.Sequential(nn.Flatten(), nn.Linear(100, 10)),
+        small_data,
+        epochs=1,
+        threaded=False,
+    )
+    w.run_button.click()  # no exception escapes
     assert w.runs[0].status == 'failed' and 'RuntimeError' in w.message.value
     assert 'failed' in w.table.value and not w.run_button.disabled
 

@@ -4,13 +4,14 @@ A chapter is a notebook page whose name starts with its section number (``7_2_co
 the other pages (the introduction, setup, the reference results, the bibliography) are not.
 Adding a chapter to _toc.yml is all it takes for the tools to stamp, tag, execute and check it.
 """
+
 import re
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTER_NAME = re.compile(r'\d+_\d+_\w+')   # section number first: 7_2_conv_layer
+CHAPTER_NAME = re.compile(r'\d+_\d+_\w+')  # section number first: 7_2_conv_layer
 
 
 def toc_pages(root=ROOT):
@@ -33,8 +34,11 @@ def toc_pages(root=ROOT):
 
 def chapter_names(root=ROOT):
     """['7_1_fc_to_conv', ..., '8_6_resnet']: the chapters, in reading order."""
-    return [page.split('/')[-1] for page in toc_pages(root)
-            if CHAPTER_NAME.fullmatch(page.split('/')[-1])]
+    return [
+        page.split('/')[-1]
+        for page in toc_pages(root)
+        if CHAPTER_NAME.fullmatch(page.split('/')[-1])
+    ]
 
 
 def chapter_notebooks(root=ROOT):

@@ -24,6 +24,7 @@ whole page), screenshots/<page>-390.png (the first screen on a phone) and
 screenshots/<page>-widgetN.png (each widget output). Needs Debian's chromium and chromium-driver and the Python package selenium.
 Prints one line per page and ends with 'N passed, M failed'; exits 1 on any failure.
 """
+
 import argparse
 import base64
 import functools
@@ -40,21 +41,33 @@ from urllib.parse import urlparse
 from book_pages import toc_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-DESKTOP, PHONE = (1280, 900), (390, 844)   # px: window sizes the pages are checked at
+DESKTOP, PHONE = (1280, 900), (390, 844)  # px: window sizes the pages are checked at
 CHROMIUM = ('/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome')
 CHROMEDRIVER = ('/usr/bin/chromedriver', '/usr/lib/chromium/chromedriver')
-FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-         '--no-first-run', '--disable-default-apps', '--disable-extensions', '--mute-audio',
-         '--hide-scrollbars', f'--window-size={DESKTOP[0]},{DESKTOP[1]}', '--force-device-scale-factor=1',
-         # Nothing but the local server resolves: a page that needs the network fails here too.
-         '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1']
-FULL_PAGE_MAX_HEIGHT = 16000   # px; longer pages are cut in the -full screenshot
-MAX_PAGE_BYTES = 6_000_000     # a page with all it loads; widget scripts alone are ~3.6 MB
+FLAGS = [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-default-apps',
+    '--disable-extensions',
+    '--mute-audio',
+    '--hide-scrollbars',
+    f'--window-size={DESKTOP[0]},{DESKTOP[1]}',
+    '--force-device-scale-factor=1',
+    # Nothing but the local server resolves: a page that needs the network fails here too.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+]
+FULL_PAGE_MAX_HEIGHT = 16000  # px; longer pages are cut in the -full screenshot
+MAX_PAGE_BYTES = 6_000_000  # a page with all it loads; widget scripts alone are ~3.6 MB
 
 # What the page shows. Collects text that only test plumbing or broken maths would put there.
 # Hidden parts (collapsed answers, hidden inputs) count too: a reader may open them.
-TEXT_JS = r'''
+TEXT_JS = r"""
 const root = document.querySelector('main, article, .bd-article') || document.body;
 const all = root.textContent;
 const plumbing = [];
@@ -76,10 +89,10 @@ for (let n = walker.nextNode(); n; n = walker.nextNode()) {
 const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
 const bytes = entries.reduce((sum, e) => sum + (e.decodedBodySize || e.encodedBodySize || 0), 0);
 return {plumbing, tex: tex.slice(0, 3), texCount: tex.length, bytes, resources: entries.length};
-'''
+"""
 
 # At a phone's width: is the page wider than the window, and which elements stick out?
-OVERFLOW_JS = r'''
+OVERFLOW_JS = r"""
 const width = document.documentElement.clientWidth;
 const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
   const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
@@ -94,10 +107,10 @@ for (const el of document.querySelectorAll('main *, article *')) {
   }
 }
 return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(-3)};
-'''
+"""
 
 # Runs in the page once it has loaded. Resolves to a report of what the reader sees.
-INSPECT_JS = r'''
+INSPECT_JS = r"""
 const done = arguments[arguments.length - 1];
 const deadline = Date.now() + arguments[0] * 1000;
 const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -140,7 +153,7 @@ const sleep = ms => new Promise(r => setTimeout(r, ms));
     title: document.title,
   });
 })().catch(e => done({fatal: String(e)}));
-'''
+"""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -167,7 +180,7 @@ def _first(paths, what, hint):
 
 
 def make_driver():
-    os.environ.setdefault('SE_OFFLINE', 'true')   # Selenium Manager must not try to download drivers
+    os.environ.setdefault('SE_OFFLINE', 'true')  # Selenium Manager must not try to download drivers
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -199,15 +212,20 @@ def _requests(driver):
 def screenshot(driver, path, full_height=None):
     params = {'format': 'png', 'captureBeyondViewport': full_height is not None}
     if full_height is not None:
-        params['clip'] = {'x': 0, 'y': 0, 'width': DESKTOP[0], 'scale': 1,
-                          'height': min(full_height, FULL_PAGE_MAX_HEIGHT)}
+        params['clip'] = {
+            'x': 0,
+            'y': 0,
+            'width': DESKTOP[0],
+            'scale': 1,
+            'height': min(full_height, FULL_PAGE_MAX_HEIGHT),
+        }
     data = driver.execute_cdp_cmd('Page.captureScreenshot', params)['data']
     path.write_bytes(base64.b64decode(data))
 
 
 def check_page(driver, base, page, out, wait):
     """Load one page and return (problems, summary)."""
-    driver.get_log('browser'), _requests(driver)   # drop what earlier pages left
+    driver.get_log('browser'), _requests(driver)  # drop what earlier pages left
     driver.get(f'{base}/{page}.html')
     report = driver.execute_async_script(INSPECT_JS, wait)
     if not (report.get('math') or report.get('images') or report.get('widgets')):
@@ -225,26 +243,38 @@ def check_page(driver, base, page, out, wait):
         # The browser's own guess at a site icon, not something the page asked for.
         if entry['level'] == 'SEVERE' and '/favicon.ico - Failed to load' not in entry['message']:
             problems.append(f'console error: {entry["message"][:300]}')
-    remote = sorted({u for u in _requests(driver)
-                     if urlparse(u).scheme in ('http', 'https', 'ws', 'wss')
-                     and urlparse(u).hostname not in ('127.0.0.1', 'localhost')})
+    remote = sorted(
+        {
+            u
+            for u in _requests(driver)
+            if urlparse(u).scheme in ('http', 'https', 'ws', 'wss')
+            and urlparse(u).hostname not in ('127.0.0.1', 'localhost')
+        }
+    )
     if remote:
         problems.append(f'fetched from the network (fails offline): {remote[:5]}')
     if report.get('math'):
         if not report['mathjaxLoaded']:
             problems.append(f'{report["math"]} math elements but MathJax did not load')
         elif report['mathRendered'] < report['math']:
-            problems.append(f'{report["math"] - report["mathRendered"]} of {report["math"]} math '
-                            f'elements not rendered by MathJax, e.g. {report["mathUnrendered"]}')
+            problems.append(
+                f'{report["math"] - report["mathRendered"]} of {report["math"]} math '
+                f'elements not rendered by MathJax, e.g. {report["mathUnrendered"]}'
+            )
     if report.get('mathErrors'):
         problems.append(f'TeX errors: {report["mathErrors"]}')
     if report.get('brokenImages'):
         problems.append(f'images that did not load: {report["brokenImages"][:5]}')
     if report.get('emptyWidgets'):
-        problems.append(f'{report["emptyWidgets"]} of {report["widgets"]} widget outputs show nothing')
+        problems.append(
+            f'{report["emptyWidgets"]} of {report["widgets"]} widget outputs show nothing'
+        )
     name = page.replace('/', '__')
-    for i, view in enumerate(driver.find_elements(
-            'css selector', 'script[type="application/vnd.jupyter.widget-view+json"]')):
+    for i, view in enumerate(
+        driver.find_elements(
+            'css selector', 'script[type="application/vnd.jupyter.widget-view+json"]'
+        )
+    ):
         box = view.find_element('xpath', '..')
         if box.size['height'] > 0:
             driver.execute_script('arguments[0].scrollIntoView({block: "center"})', box)
@@ -257,20 +287,24 @@ def check_page(driver, base, page, out, wait):
     if text['texCount']:
         problems.append(f'{text["texCount"]} pieces of raw TeX in the prose, e.g. {text["tex"]}')
     if text['bytes'] >= MAX_PAGE_BYTES:
-        problems.append(f'weighs {text["bytes"] / 1e6:.1f} MB with its {text["resources"]} files '
-                        f'(limit {MAX_PAGE_BYTES / 1e6:.0f} MB)')
+        problems.append(
+            f'weighs {text["bytes"] / 1e6:.1f} MB with its {text["resources"]} files '
+            f'(limit {MAX_PAGE_BYTES / 1e6:.0f} MB)'
+        )
     problems += phone_problems(driver, out / f'{name}-390.png')
     hidden, answers = answer_problems(driver, out / name)
     problems += hidden
-    summary = (f'{report.get("math", 0)} math, {report.get("images", 0)} images, '
-               f'{report.get("widgets", 0)} widgets, {answers} answers, {text["bytes"] / 1e6:.1f} MB')
+    summary = (
+        f'{report.get("math", 0)} math, {report.get("images", 0)} images, '
+        f'{report.get("widgets", 0)} widgets, {answers} answers, {text["bytes"] / 1e6:.1f} MB'
+    )
     return problems, summary
 
 
 # Answers: the markdown ones are <details> blocks whose summary reads "Answer"; the code ones are
 # cells tagged `solution` (MyST-NB gives them the class tag_solution and puts their input and
 # output in <details> for hide-input / hide-output). Report what of them is rendered.
-ANSWERS_JS = r'''
+ANSWERS_JS = r"""
 const root = document.querySelector('main, article, .bd-article') || document.body;
 const shown = el => (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0)
                     && el.getClientRects().length > 0;
@@ -297,28 +331,38 @@ answers.forEach((a, i) => {
                visible: visible.length, text: visible.map(p => p.innerText.trim()).join(' ').slice(0, 80)});
 });
 return report;
-'''
+"""
 
 
 def answer_problems(driver, path):
     """No answer text, code or output is rendered until its block is opened; opened, it all is.
     ``path``: the page's screenshot name without suffix, for the closed and opened answer."""
     closed = driver.execute_script(ANSWERS_JS, False)
-    problems = [f'answer {i + 1} ({a["kind"]}) shows before it is opened: "{a["text"]}"'
-                for i, a in enumerate(closed) if a['visible']]
+    problems = [
+        f'answer {i + 1} ({a["kind"]}) shows before it is opened: "{a["text"]}"'
+        for i, a in enumerate(closed)
+        if a['visible']
+    ]
     if closed:
         first = driver.find_element('css selector', '[data-answer-index="0"]')
         driver.execute_script('arguments[0].scrollIntoView({block: "center"})', first)
         first.screenshot(str(path.with_name(path.name + '-answer-closed.png')))
     opened = driver.execute_script(ANSWERS_JS, True)
-    problems += [f'answer {i + 1} ({a["kind"]}) shows nothing when opened'
-                 for i, a in enumerate(opened) if a['parts'] and not a['visible']]
-    problems += [f'answer {i + 1} ({a["kind"]}) has no content' for i, a in enumerate(opened) if not a['parts']]
+    problems += [
+        f'answer {i + 1} ({a["kind"]}) shows nothing when opened'
+        for i, a in enumerate(opened)
+        if a['parts'] and not a['visible']
+    ]
+    problems += [
+        f'answer {i + 1} ({a["kind"]}) has no content'
+        for i, a in enumerate(opened)
+        if not a['parts']
+    ]
     if opened:
         first = driver.find_element('css selector', '[data-answer-index="0"]')
         driver.execute_script('arguments[0].scrollIntoView({block: "center"})', first)
         first.screenshot(str(path.with_name(path.name + '-answer-open.png')))
-        driver.refresh()   # leave the page as a reader finds it
+        driver.refresh()  # leave the page as a reader finds it
     return problems, len(closed)
 
 
@@ -326,21 +370,25 @@ def phone_problems(driver, path):
     """Narrow the window to a phone's width: the page must not scroll sideways."""
     driver.set_window_size(*PHONE)
     try:
-        time.sleep(0.5)                                  # let the layout settle
+        time.sleep(0.5)  # let the layout settle
         driver.execute_script('window.scrollTo(0, 0)')
         report = driver.execute_script(OVERFLOW_JS)
         driver.save_screenshot(str(path))
     finally:
         driver.set_window_size(*DESKTOP)
     if report['scrollWidth'] > report['width'] + 1:
-        return [f'scrolls sideways at {PHONE[0]} px (page {report["scrollWidth"]} px wide); '
-                f'sticking out: {report["wide"]}']
+        return [
+            f'scrolls sideways at {PHONE[0]} px (page {report["scrollWidth"]} px wide); '
+            f'sticking out: {report["wide"]}'
+        ]
     return []
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('pages', nargs='*', help='docnames, e.g. chapters/7_2_conv_layer (default: _toc.yml)')
+    parser.add_argument(
+        'pages', nargs='*', help='docnames, e.g. chapters/7_2_conv_layer (default: _toc.yml)'
+    )
     parser.add_argument('--html', type=Path, default=ROOT / '_build' / 'html')
     parser.add_argument('--out', type=Path, default=ROOT / 'screenshots')
     parser.add_argument('--wait', type=float, default=30, help='seconds a page may take to settle')

@@ -25,6 +25,7 @@ cell did not install ``book_utils`` from the checkout, and on an environment tha
 It prints the package versions and the time of each step. The new environment takes about 5 GB
 (torch with its CUDA libraries) and is removed at the end unless ``--keep``.
 """
+
 import argparse
 import json
 import os
@@ -43,13 +44,33 @@ NOTEBOOKS = ('7_2_conv_layer', '7_6_lenet', '8_5_batch_norm')
 # (pip's report in googlecolab/colabtools issue 2837); ipywidgets 7.7.1 is Colab's widget release.
 COLAB_PINS = ('ipython==7.34.0', 'ipywidgets==7.7.1', 'ipykernel==5.5.6', 'jupyter-client<8')
 OTHERS = ('matplotlib', 'numpy', 'tqdm', 'pillow', 'nbclient', 'nbformat')
-REPORTED = ('python', 'torch', 'torchvision', 'numpy', 'matplotlib', 'IPython', 'ipywidgets',
-            'ipykernel', 'jupyter_client', 'nbclient', 'tqdm', 'PIL')
+REPORTED = (
+    'python',
+    'torch',
+    'torchvision',
+    'numpy',
+    'matplotlib',
+    'IPython',
+    'ipywidgets',
+    'ipykernel',
+    'jupyter_client',
+    'nbclient',
+    'tqdm',
+    'PIL',
+)
 # Variables of this checkout's own environment that must not reach the rehearsal.
-DROPPED = ('PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'BOOK_RESULTS_DIR', 'BOOK_UTILS_SOURCE',
-           'BOOK_PROFILE', 'MPLBACKEND', 'PIP_REQUIRE_VIRTUALENV')
+DROPPED = (
+    'PYTHONPATH',
+    'PYTHONHOME',
+    'VIRTUAL_ENV',
+    'BOOK_RESULTS_DIR',
+    'BOOK_UTILS_SOURCE',
+    'BOOK_PROFILE',
+    'MPLBACKEND',
+    'PIP_REQUIRE_VIRTUALENV',
+)
 
-EXECUTE = r'''
+EXECUTE = r"""
 import json, sys, time
 import nbformat
 from nbclient import NotebookClient
@@ -62,9 +83,9 @@ client.execute()
 seconds = time.perf_counter() - start
 nbformat.write(nb, path)
 print(json.dumps({'seconds': seconds}))
-'''
+"""
 
-VERSIONS = r'''
+VERSIONS = r"""
 import importlib, json, platform, sys
 out = {'python': platform.python_version()}
 for name in sys.argv[1:]:
@@ -73,7 +94,7 @@ for name in sys.argv[1:]:
     except Exception as error:   # report what is missing rather than stop
         out[name] = f'missing ({type(error).__name__})'
 print(json.dumps(out))
-'''
+"""
 
 
 def say(message):
@@ -90,13 +111,16 @@ def timed(label, timings, fn, *args, **kwargs):
 
 def run(argv, env, cwd=None, capture=False):
     """Run a command of the rehearsal; on failure show its output and stop."""
-    done = subprocess.run([str(a) for a in argv], env=env, cwd=cwd, text=True,
-                          capture_output=capture)
+    done = subprocess.run(
+        [str(a) for a in argv], env=env, cwd=cwd, text=True, capture_output=capture
+    )
     if done.returncode != 0:
         if capture:
             sys.stdout.write(done.stdout)
             sys.stderr.write(done.stderr)
-        raise SystemExit(f'[colab rehearsal] failed ({done.returncode}): {" ".join(map(str, argv))}')
+        raise SystemExit(
+            f'[colab rehearsal] failed ({done.returncode}): {" ".join(map(str, argv))}'
+        )
     return done.stdout if capture else None
 
 
@@ -106,8 +130,9 @@ def local_torch():
     python = ROOT / '.venv' / 'bin' / 'python'
     if python.exists():
         code = 'import torch, torchvision; print(torch.__version__, torchvision.__version__)'
-        done = subprocess.run([str(python), '-c', code], capture_output=True, text=True,
-                              env=clean_env())
+        done = subprocess.run(
+            [str(python), '-c', code], capture_output=True, text=True, env=clean_env()
+        )
         if done.returncode == 0:
             torch_v, vision_v = (v.split('+')[0] for v in done.stdout.split())
             return [f'torch=={torch_v}', f'torchvision=={vision_v}']
@@ -123,10 +148,16 @@ def clean_env(**extra):
 def checkout_source():
     """The pip requirement for this checkout's HEAD, and whether the work tree has changes that
     the rehearsal therefore does not include."""
-    head = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip()
-    dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ['git', 'rev-parse', 'HEAD'], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ['git', 'status', '--porcelain', '--untracked-files=no'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     # file://localhost/...: pip before 24 rejects a git+file URL with an empty host.
     return f'book_utils @ git+file://localhost{ROOT.as_posix()}@{head}', bool(dirty)
 
@@ -139,16 +170,26 @@ def build_env(path, timings):
     timed('create the virtual environment', timings, venv.create, path, with_pip=True)
     packages = [*COLAB_PINS, *OTHERS, *local_torch()]
     say('pip install ' + ' '.join(packages))
-    timed("install Colab's packages", timings, run,
-          [python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', *packages],
-          clean_env(), cwd=path.parent, capture=True)
+    timed(
+        "install Colab's packages",
+        timings,
+        run,
+        [python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', *packages],
+        clean_env(),
+        cwd=path.parent,
+        capture=True,
+    )
     return python
 
 
 def check_widgets(nb, name):
     """Widget views were produced, and no widget's output holds a traceback."""
-    views = sum('application/vnd.jupyter.widget-view+json' in o.get('data', {})
-                for c in nb['cells'] if c['cell_type'] == 'code' for o in c['outputs'])
+    views = sum(
+        'application/vnd.jupyter.widget-view+json' in o.get('data', {})
+        for c in nb['cells']
+        if c['cell_type'] == 'code'
+        for o in c['outputs']
+    )
     state = json.dumps(nb['metadata'].get('widgets', {}))
     if views == 0:
         raise SystemExit(f'[colab rehearsal] {name}: no widget was displayed')
@@ -164,20 +205,28 @@ def setup_seconds(nb):
     if not (start and end):
         return None
     from datetime import datetime
-    parse = lambda s: datetime.fromisoformat(s.replace('Z', '+00:00'))   # noqa: E731
+
+    parse = lambda s: datetime.fromisoformat(s.replace('Z', '+00:00'))  # noqa: E731
     return round((parse(end) - parse(start)).total_seconds(), 1)
 
 
 def rehearse(python, work, source, timeout, timings):
-    env = clean_env(BOOK_PROFILE='smoke', BOOK_UTILS_SOURCE=source,
-                    XDG_CACHE_HOME=work / 'cache',   # a student's empty cache
-                    # as if activated: a kernel spec's plain `python` is this environment's
-                    PATH=os.pathsep.join([str(python.parent), os.environ.get('PATH', '')]))
+    env = clean_env(
+        BOOK_PROFILE='smoke',
+        BOOK_UTILS_SOURCE=source,
+        XDG_CACHE_HOME=work / 'cache',  # a student's empty cache
+        # as if activated: a kernel spec's plain `python` is this environment's
+        PATH=os.pathsep.join([str(python.parent), os.environ.get('PATH', '')]),
+    )
     for name in NOTEBOOKS:
         # Every command runs in the empty work folder: from the checkout, `python -c` and
         # `python -m` would see its book_utils (and any egg-info) on sys.path[0].
-        run([python, '-m', 'pip', 'uninstall', '--quiet', '--yes', 'book_utils'], env, cwd=work,
-            capture=True)
+        run(
+            [python, '-m', 'pip', 'uninstall', '--quiet', '--yes', 'book_utils'],
+            env,
+            cwd=work,
+            capture=True,
+        )
         probe = "import importlib.util; print(importlib.util.find_spec('book_utils'))"
         if run([python, '-c', probe], env, cwd=work, capture=True).strip() != 'None':
             raise SystemExit('[colab rehearsal] the environment already has book_utils')
@@ -190,12 +239,22 @@ def rehearse(python, work, source, timeout, timings):
         seconds = json.loads(out.strip().splitlines()[-1])['seconds']
         nb = json.loads(page.read_text())
         views = check_widgets(nb, name)
-        direct = run([python, '-c', 'import importlib.metadata as m; '
-                      'print(m.distribution("book_utils").read_text("direct_url.json"))'],
-                     env, cwd=work, capture=True)
+        direct = run(
+            [
+                python,
+                '-c',
+                'import importlib.metadata as m; '
+                'print(m.distribution("book_utils").read_text("direct_url.json"))',
+            ],
+            env,
+            cwd=work,
+            capture=True,
+        )
         if ROOT.as_posix() not in direct:
-            raise SystemExit(f'[colab rehearsal] {name}: book_utils was not installed from the '
-                             f'checkout by the setup cell ({direct.strip()})')
+            raise SystemExit(
+                f'[colab rehearsal] {name}: book_utils was not installed from the '
+                f'checkout by the setup cell ({direct.strip()})'
+            )
         timings[f'{name}: whole notebook'] = round(seconds, 1)
         timings[f'{name}: its setup cell (pip install from git)'] = setup_seconds(nb)
         say(f'{name}: {seconds:.1f} s, setup cell {setup_seconds(nb)} s, {views} widget views')
@@ -203,8 +262,12 @@ def rehearse(python, work, source, timeout, timings):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--venv', type=Path, help='environment to build, or reuse if it exists '
-                        '(default: a new one in a temporary folder, removed afterwards)')
+    parser.add_argument(
+        '--venv',
+        type=Path,
+        help='environment to build, or reuse if it exists '
+        '(default: a new one in a temporary folder, removed afterwards)',
+    )
     parser.add_argument('--keep', action='store_true', help='keep the work folder and environment')
     parser.add_argument('--timeout', type=int, default=600, help='seconds per cell')
     args = parser.parse_args(argv)
@@ -216,9 +279,10 @@ def main(argv=None):
     temp = Path(tempfile.mkdtemp(prefix='colab-rehearsal-'))
     try:
         python = build_env(args.venv or temp / 'venv', timings)
-        versions = json.loads(run([python, '-c', VERSIONS, *REPORTED[1:]], clean_env(), cwd=temp,
-                                  capture=True))
-        work = temp / 'content'   # Colab's working folder is /content
+        versions = json.loads(
+            run([python, '-c', VERSIONS, *REPORTED[1:]], clean_env(), cwd=temp, capture=True)
+        )
+        work = temp / 'content'  # Colab's working folder is /content
         work.mkdir()
         rehearse(python, work, source, args.timeout, timings)
     finally:

@@ -14,6 +14,7 @@ runs take the lock /tmp/book-cpu.lock so two of them never share the two CPU cor
 
 applies only that clean-up to the committed outputs, without executing.
 """
+
 import argparse
 import fcntl
 import json
@@ -29,7 +30,7 @@ from book_pages import chapter_notebooks
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / 'book_utils' / 'results'   # package data: the runs travel with book_utils
+RESULTS = ROOT / 'book_utils' / 'results'  # package data: the runs travel with book_utils
 TIMES = RESULTS / 'notebook_times.json'
 TQDM_TEXT = re.compile(r'\d+%\|.*\||\d+/\d+ \[')
 # A warning raised from a cell names the kernel's temporary file for that cell
@@ -49,8 +50,10 @@ def _short_warning(match):
 
 def _is_dead_progress_bar(output):
     data = output.get('data', {})
-    return ('application/vnd.jupyter.widget-view+json' in data
-            and TQDM_TEXT.search(str(data.get('text/plain', ''))) is not None)
+    return (
+        'application/vnd.jupyter.widget-view+json' in data
+        and TQDM_TEXT.search(str(data.get('text/plain', ''))) is not None
+    )
 
 
 WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
@@ -62,8 +65,12 @@ def _merge_streams(outputs):
     """Consecutive prints to the same stream become one output (one box on the page)."""
     merged = []
     for o in outputs:
-        if (merged and o.get('output_type') == 'stream' and merged[-1].get('output_type') == 'stream'
-                and merged[-1].get('name') == o.get('name')):
+        if (
+            merged
+            and o.get('output_type') == 'stream'
+            and merged[-1].get('output_type') == 'stream'
+            and merged[-1].get('name') == o.get('name')
+        ):
             merged[-1]['text'] += o['text']
         else:
             merged.append(o)
@@ -80,8 +87,13 @@ def _prune_widget_state(nb):
     state = nb.metadata.get('widgets', {}).get(WIDGET_STATE, {}).get('state')
     if state is None:
         return
-    todo = [o['data'][WIDGET_VIEW]['model_id'] for cell in nb.cells if cell.cell_type == 'code'
-            for o in cell.outputs if WIDGET_VIEW in o.get('data', {})]
+    todo = [
+        o['data'][WIDGET_VIEW]['model_id']
+        for cell in nb.cells
+        if cell.cell_type == 'code'
+        for o in cell.outputs
+        if WIDGET_VIEW in o.get('data', {})
+    ]
     keep = set()
     while todo:
         model = todo.pop()
@@ -90,7 +102,9 @@ def _prune_widget_state(nb):
         keep.add(model)
         todo += MODEL_REF.findall(json.dumps(state[model]))
     if keep:
-        nb.metadata['widgets'][WIDGET_STATE]['state'] = {k: v for k, v in state.items() if k in keep}
+        nb.metadata['widgets'][WIDGET_STATE]['state'] = {
+            k: v for k, v in state.items() if k in keep
+        }
     else:
         del nb.metadata['widgets']
 
@@ -99,22 +113,30 @@ def _clean(nb):
     for cell in nb.cells:
         if cell.cell_type == 'code':
             cell.outputs = _merge_streams([o for o in cell.outputs if not _is_dead_progress_bar(o)])
-            for o in cell.outputs:   # carriage-return progress text: keep only the final state
+            for o in cell.outputs:  # carriage-return progress text: keep only the final state
                 if o.get('output_type') == 'stream' and '\r' in o.get('text', ''):
-                    o['text'] = '\n'.join(line.rsplit('\r', 1)[-1] for line in o['text'].split('\n'))
+                    o['text'] = '\n'.join(
+                        line.rsplit('\r', 1)[-1] for line in o['text'].split('\n')
+                    )
                     o['text'] = re.sub(r'\n{2,}', '\n', o['text'])
                 if o.get('output_type') == 'stream':
-                    o['text'] = WARNING.sub(_short_warning, KERNEL_CELL_FILE.sub('<cell>', o['text']))
+                    o['text'] = WARNING.sub(
+                        _short_warning, KERNEL_CELL_FILE.sub('<cell>', o['text'])
+                    )
     _prune_widget_state(nb)
 
 
 def execute(path, profile, timeout):
     nb = nbformat.read(path, as_version=4)
     os.environ['BOOK_PROFILE'] = profile
-    if profile != 'smoke':   # smoke runs are tests, not results
+    if profile != 'smoke':  # smoke runs are tests, not results
         os.environ['BOOK_RESULTS_DIR'] = str(RESULTS)
-    client = NotebookClient(nb, timeout=timeout, kernel_name='python3',
-                            resources={'metadata': {'path': str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name='python3',
+        resources={'metadata': {'path': str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
@@ -128,8 +150,11 @@ def main(argv=None):
     parser.add_argument('notebooks', nargs='*', type=Path)
     parser.add_argument('--profile', default='cpu', choices=['full', 'cpu', 'smoke'])
     parser.add_argument('--timeout', type=int, default=1800, help='seconds per cell')
-    parser.add_argument('--clean-only', action='store_true',
-                        help='only tidy the committed outputs (no execution, no lock)')
+    parser.add_argument(
+        '--clean-only',
+        action='store_true',
+        help='only tidy the committed outputs (no execution, no lock)',
+    )
     args = parser.parse_args(argv)
     if args.clean_only:
         for path in args.notebooks or chapter_notebooks(ROOT):

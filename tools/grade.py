@@ -17,6 +17,7 @@ and SUBMISSIONS/feedback/<notebook>.txt (each exercise's verdict, and what was c
 failed). Built on nbclient, the engine under nbgrader's and otter-grader's own runners; the
 README says why neither was used whole.
 """
+
 import argparse
 import csv
 import json
@@ -36,7 +37,7 @@ SECTION = re.compile(r'\b([78])\.(\d)\b')
 
 # Runs in the submission's kernel after its cells: fresh copies of the checks (a notebook that
 # patched book_utils.answers does not grade itself), each check id's answer looked up by name.
-GRADING_CELL = r'''
+GRADING_CELL = r"""
 import importlib as _il, json as _json
 import book_utils.answers.core as _core
 _il.reload(_core)
@@ -58,7 +59,7 @@ for _check in _core.checks():
     else:
         _rows[_check.id] = [True, _seen.message]
 print(MARK + _json.dumps(_rows))
-'''
+"""
 
 
 def sections_of(nb):
@@ -67,7 +68,7 @@ def sections_of(nb):
     for cell in nb.cells:
         for tag in cell.get('metadata', {}).get('tags', []):
             if tag.startswith('answer-'):
-                found.add('.'.join(tag[len('answer-'):].split('.')[:2]))
+                found.add('.'.join(tag[len('answer-') :].split('.')[:2]))
         for m in re.finditer(r"check_answer\(\s*['\"](\d\.\d)\.", cell.source):
             found.add(m.group(1))
     if not found:
@@ -94,8 +95,11 @@ def _run_one(path, cell_timeout, timeout):
         return _attempt(path, cell_timeout, timeout)
     except _KernelDied as died:
         result = _attempt(path, cell_timeout, timeout, stop_before=died.cell)
-        result['notes'].insert(0, f'the kernel died in code cell {died.cell}: cells 1 to {died.cell - 1} '
-                                  'were run again in a fresh kernel and graded')
+        result['notes'].insert(
+            0,
+            f'the kernel died in code cell {died.cell}: cells 1 to {died.cell - 1} '
+            'were run again in a fresh kernel and graded',
+        )
         return result
 
 
@@ -107,11 +111,19 @@ def _attempt(path, cell_timeout, timeout, stop_before=None):
     nb = nbformat.read(path, as_version=4)
     sections = sections_of(nb)
     notes, ran, started = [], 0, time.monotonic()
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name='python3', allow_errors=False,
-                            interrupt_on_timeout=True, resources={'metadata': {'path': os.getcwd()}})
+    client = NotebookClient(
+        nb,
+        timeout=cell_timeout,
+        kernel_name='python3',
+        allow_errors=False,
+        interrupt_on_timeout=True,
+        resources={'metadata': {'path': os.getcwd()}},
+    )
     result = {'sections': sections, 'rows': {}, 'notes': notes}
     if not sections:
-        notes.append('no section found (no answer-<id> cells, check_answer calls or "# 7.5 ..." title)')
+        notes.append(
+            'no section found (no answer-<id> cells, check_answer calls or "# 7.5 ..." title)'
+        )
     with client.setup_kernel():
         code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == 'code']
         for n, (i, cell) in enumerate(code, 1):
@@ -142,12 +154,14 @@ def _attempt(path, cell_timeout, timeout, stop_before=None):
                 result.update(ran=ran, cells=len(code))
                 return result
         result.update(ran=ran, cells=len(code))
-        grading = nbformat.v4.new_code_cell(f'SECTIONS = {sections!r}\nMARK = {MARK!r}\n' + GRADING_CELL)
+        grading = nbformat.v4.new_code_cell(
+            f'SECTIONS = {sections!r}\nMARK = {MARK!r}\n' + GRADING_CELL
+        )
         nb.cells.append(grading)
         client.timeout = 120
         try:
             client.execute_cell(grading, len(nb.cells) - 1)
-        except Exception as error:   # the kernel is gone or broken: grade nothing, say why
+        except Exception as error:  # the kernel is gone or broken: grade nothing, say why
             notes.append(f'grading could not run in this kernel ({type(error).__name__})')
             return result
         for output in grading.get('outputs', []):
@@ -162,22 +176,49 @@ def grade_notebook(path, cell_timeout, timeout, python=sys.executable):
     with tempfile.TemporaryDirectory(prefix='grade-') as work:
         copy = Path(work) / path.name
         shutil.copy(path, copy)
-        env = dict(os.environ, BOOK_PROFILE='smoke', PYTHONPATH=os.pathsep.join(
-            [str(ROOT)] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]))
-        proc = subprocess.Popen([python, str(Path(__file__).resolve()), '--worker', copy.name,
-                                 '--cell-timeout', str(cell_timeout), '--timeout', str(timeout)],
-                                cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
+        env = dict(
+            os.environ,
+            BOOK_PROFILE='smoke',
+            PYTHONPATH=os.pathsep.join(
+                [str(ROOT)] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p]
+            ),
+        )
+        proc = subprocess.Popen(
+            [
+                python,
+                str(Path(__file__).resolve()),
+                '--worker',
+                copy.name,
+                '--cell-timeout',
+                str(cell_timeout),
+                '--timeout',
+                str(timeout),
+            ],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             out, err = proc.communicate(timeout=timeout + 180)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            return {'sections': [], 'rows': {}, 'notes': [f'killed after {timeout + 180} s (kernel unresponsive)']}
+            return {
+                'sections': [],
+                'rows': {},
+                'notes': [f'killed after {timeout + 180} s (kernel unresponsive)'],
+            }
         for line in out.splitlines()[::-1]:
             if line.startswith('{'):
                 return json.loads(line)
-        return {'sections': [], 'rows': {}, 'notes': [f'the grader failed on it: {err.strip()[-300:]}']}
+        return {
+            'sections': [],
+            'rows': {},
+            'notes': [f'the grader failed on it: {err.strip()[-300:]}'],
+        }
 
 
 def _key(id):
@@ -193,8 +234,15 @@ def write_sheet(folder, results):
         for name, r in results.items():
             rows = r['rows']
             marks = ['' if i not in rows else int(rows[i][0]) for i in ids]
-            sheet.writerow([name, *marks, sum(int(v[0]) for v in rows.values()), len(rows),
-                            '; '.join(r['notes'])])
+            sheet.writerow(
+                [
+                    name,
+                    *marks,
+                    sum(int(v[0]) for v in rows.values()),
+                    len(rows),
+                    '; '.join(r['notes']),
+                ]
+            )
     return ids
 
 
@@ -223,8 +271,10 @@ def main(argv=None):
         print(json.dumps(_run_one(args.worker, args.cell_timeout, args.timeout)))
         return 0
     if args.folder is None or not args.folder.is_dir():
-        parser.error('give the folder of submitted notebooks: tools/grade.py SUBMISSIONS '
-                     '(make grade SUBMISSIONS=folder)')
+        parser.error(
+            'give the folder of submitted notebooks: tools/grade.py SUBMISSIONS '
+            '(make grade SUBMISSIONS=folder)'
+        )
     notebooks = sorted(p for p in args.folder.glob('*.ipynb'))
     if not notebooks:
         parser.error(f'{args.folder} holds no .ipynb file to grade.')
@@ -233,11 +283,15 @@ def main(argv=None):
         t0 = time.monotonic()
         results[path.name] = r = grade_notebook(path, args.cell_timeout, args.timeout)
         write_feedback(args.folder, path.name, r)
-        print(f'{path.name}: {sum(int(v[0]) for v in r["rows"].values())}/{len(r["rows"])} '
-              f'({time.monotonic() - t0:.1f} s){" - " + "; ".join(r["notes"]) if r["notes"] else ""}')
+        print(
+            f'{path.name}: {sum(int(v[0]) for v in r["rows"].values())}/{len(r["rows"])} '
+            f'({time.monotonic() - t0:.1f} s){" - " + "; ".join(r["notes"]) if r["notes"] else ""}'
+        )
     write_sheet(args.folder, results)
-    print(f'{len(notebooks)} notebooks graded in {time.monotonic() - started:.1f} s: '
-          f'{args.folder / "grades.csv"}, feedback in {args.folder / "feedback"}')
+    print(
+        f'{len(notebooks)} notebooks graded in {time.monotonic() - started:.1f} s: '
+        f'{args.folder / "grades.csv"}, feedback in {args.folder / "feedback"}'
+    )
     return 0
 
 

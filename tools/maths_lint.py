@@ -5,6 +5,7 @@ with `+ `, `- `, `* ` or `1. ` becomes a list item, and the page shows raw TeX.
 
 tests/test_chapter_sources.py runs it over every chapter; tests/test_maths_lint.py tests it.
 """
+
 import re
 import sys
 
@@ -28,11 +29,11 @@ def split_maths(source):
         match = FENCE.match(line)
         if fence is None and match:
             if match.group(2).startswith('{'):
-                directives.append(match.group(1))          # its body is Markdown: keep checking
+                directives.append(match.group(1))  # its body is Markdown: keep checking
             elif not match.group(2) and directives and directives[-1] == match.group(1):
-                directives.pop()                           # closes a directive
+                directives.pop()  # closes a directive
             else:
-                fence = match.group(1)                     # code: not Markdown
+                fence = match.group(1)  # code: not Markdown
             continue
         if fence is not None:
             fence = None if line.strip().startswith(fence) else fence
@@ -46,7 +47,9 @@ def split_maths(source):
                 continue
             if text[i] == '$':
                 token = '$$' if text.startswith('$$', i) else '$'
-                open_math = token if open_math is None else (None if open_math == token else open_math)
+                open_math = (
+                    token if open_math is None else (None if open_math == token else open_math)
+                )
                 i += len(token)
                 continue
             i += 1
@@ -64,7 +67,8 @@ def notebook_problems(path):
 
 def main(argv=None):
     paths = (argv if argv is not None else sys.argv[1:]) or chapter_notebooks(ROOT) + [
-        ROOT / 'chapters' / 'reference_results.ipynb']
+        ROOT / 'chapters' / 'reference_results.ipynb'
+    ]
     bad = 0
     for path in paths:
         for index, problems in notebook_problems(path).items():

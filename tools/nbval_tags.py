@@ -10,6 +10,7 @@ matching tag; cells whose source is stamped by another tool (the setup cell,
 tag ``book-setup``) keep their source and only gain the tag. Outputs are kept.
 ``--check`` changes nothing and exits 1 if any notebook still needs this.
 """
+
 import argparse
 import re
 import sys
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # with dashes.
 MARKERS = ('NBVAL_IGNORE_OUTPUT', 'NBVAL_CHECK_OUTPUT', 'NBVAL_SKIP', 'NBVAL_RAISES_EXCEPTION')
 MARKER_LINE = re.compile(r'^[ \t]*#[ \t]*(' + '|'.join(MARKERS) + r')[ \t]*$')
-STAMPED = 'book-setup'   # tools/stamp_setup.py owns this cell's source
+STAMPED = 'book-setup'  # tools/stamp_setup.py owns this cell's source
 
 
 def tag_for(marker):
@@ -46,7 +47,7 @@ def move_markers(cell):
         cell.metadata['tags'] = new_tags
     if STAMPED not in tags:
         kept = [line for line in lines if not MARKER_LINE.match(line)]
-        while kept and not kept[0].strip():    # a blank line left where the marker was
+        while kept and not kept[0].strip():  # a blank line left where the marker was
             kept.pop(0)
         cell.source = '\n'.join(kept)
         changed = True

@@ -18,6 +18,7 @@ tools/colab_rehearsal.py uses it to run the cell as written against the checkout
 under test. tests/test_setup_cell.py runs ``check`` on every stamped notebook;
 tests/test_install_line.py installs the stamped line itself.
 """
+
 import argparse
 import re
 import sys
@@ -34,7 +35,7 @@ SOURCE_VARIABLE = 'BOOK_UTILS_SOURCE'
 # Pages that read book_utils but teach no section; opened alone on Colab they need it installed too.
 EXTRA_PAGES = ('reference_results.ipynb',)
 
-TEMPLATE = '''\
+TEMPLATE = """\
 # Setup, stamped by tools/stamp_setup.py (edit it there). Where book_utils is missing, as on
 # Colab, install it from the course repository (or from ${variable}, if set); --no-deps
 # leaves torch, numpy, ipywidgets and IPython as they are. Then import it under D2L's name and
@@ -47,7 +48,7 @@ if importlib.util.find_spec('book_utils') is None:
                    check=True)
     importlib.invalidate_caches()
 import book_utils as d2l
-d2l.show_setup()'''
+d2l.show_setup()"""
 
 
 def repository_url(root=ROOT):
@@ -62,8 +63,10 @@ def repository_branch(root=ROOT):
     config = yaml.safe_load((Path(root) / '_config.yml').read_text())
     branch = str(config.get('repository', {}).get('branch') or '').strip()
     if not branch:
-        raise ValueError('_config.yml has no repository.branch: set it to the branch the course '
-                         'is published from (main), which the setup cell installs')
+        raise ValueError(
+            '_config.yml has no repository.branch: set it to the branch the course '
+            'is published from (main), which the setup cell installs'
+        )
     return branch
 
 
@@ -142,11 +145,17 @@ def stamp(nb, source):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('notebooks', nargs='*', type=Path,
-                        help='default: every chapter notebook and the reference-results page')
+    parser.add_argument(
+        'notebooks',
+        nargs='*',
+        type=Path,
+        help='default: every chapter notebook and the reference-results page',
+    )
     parser.add_argument('--check', action='store_true', help='report stale cells, change nothing')
-    parser.add_argument('--ref', help='git branch, tag or commit to install '
-                        '(default: repository.branch in _config.yml)')
+    parser.add_argument(
+        '--ref',
+        help='git branch, tag or commit to install (default: repository.branch in _config.yml)',
+    )
     args = parser.parse_args(argv)
     source = setup_source(ref=args.ref)
     paths = args.notebooks or stamped_notebooks()

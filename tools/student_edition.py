@@ -12,6 +12,7 @@ on Colab. Then it builds the book from them into <out>/html (jupyter-book, with 
 _config.yml generated in <out>). The exercise format is the one described in CONTRIBUTING.md:
 prompts tagged `exercise` with metadata `exercise: {id, parts}`, answers tagged `solution`.
 """
+
 import argparse
 import copy
 import re
@@ -33,7 +34,9 @@ CHAPTER = re.compile(r'chapters/\d_\d_\w+$')
 def chapter_names(root=ROOT):
     """The chapter docnames of _toc.yml (chapters/7_1_fc_to_conv, ...), in order."""
     toc = yaml.safe_load((root / '_toc.yml').read_text())
-    return [c['file'] for part in toc['parts'] for c in part['chapters'] if CHAPTER.match(c['file'])]
+    return [
+        c['file'] for part in toc['parts'] for c in part['chapters'] if CHAPTER.match(c['file'])
+    ]
 
 
 def _tags(cell):
@@ -64,7 +67,7 @@ def stubs_for(exercise, parts, stub_of):
         elif check_id == exercise or (not parts and check_id.startswith(exercise + '.')):
             cells[first].append(stub)
         elif parts and check_id.startswith(exercise + '.'):
-            cells[first].append(stub)     # a part the notebook numbers differently
+            cells[first].append(stub)  # a part the notebook numbers differently
     return {cid: '\n\n'.join(s).rstrip('\n') for cid, s in cells.items()}
 
 
@@ -88,7 +91,9 @@ def student_notebook(nb, stub_of=None):
         found = exercise_of(cell)
         if found:
             exercise, parts = found
-            mine = {k: v for k, v in stub_of.items() if k == exercise or k.startswith(exercise + '.')}
+            mine = {
+                k: v for k, v in stub_of.items() if k == exercise or k.startswith(exercise + '.')
+            }
             for cell_id, source in stubs_for(exercise, parts, mine).items():
                 cells.append(answer_cell(cell_id, source))
                 ids.append(cell_id)
@@ -113,23 +118,25 @@ def write_edition(out, names, root=ROOT):
         nb = nbformat.read(root / f'{name}.ipynb', as_version=4)
         left = untagged_answers(nb)
         if left:
-            raise SystemExit(f'student_edition: {name}.ipynb still has {len(left)} answers in MyST dropdowns '
-                             f'(cells {left[:5]}) that are not tagged solution; convert them to the exercise '
-                             'format (CONTRIBUTING.md) first, or they would be in the student edition.')
+            raise SystemExit(
+                f'student_edition: {name}.ipynb still has {len(left)} answers in MyST dropdowns '
+                f'(cells {left[:5]}) that are not tagged solution; convert them to the exercise '
+                'format (CONTRIBUTING.md) first, or they would be in the student edition.'
+            )
         student, ids = student_notebook(nb)
         nbformat.write(student, out / f'{name}.ipynb')
         written[name] = ids
     return written
 
 
-INTRO = '''# Student edition
+INTRO = """# Student edition
 
 This is the course's student edition: every chapter as in the course, with the answers taken
 out. Under each exercise (or each part of one) is an empty code cell for your answer. Where the
 answer is code, the cell already names the function or class to write; fill in the body and run
 the cell: `d2l.check_answer(...)` tests it on fresh random cases against PyTorch and says
 whether it is right, or shows one input where it is not.
-'''
+"""
 
 
 def write_book_files(out, names, root=ROOT):
@@ -142,12 +149,15 @@ def write_book_files(out, names, root=ROOT):
         if kept:
             parts.append({'caption': part['caption'], 'chapters': kept})
     parts.append({'caption': 'Reference', 'chapters': [{'file': 'chapters/bibliography'}]})
-    (out / '_toc.yml').write_text(yaml.safe_dump({'format': 'jb-book', 'root': 'chapters/student_intro',
-                                                  'parts': parts}, sort_keys=False))
+    (out / '_toc.yml').write_text(
+        yaml.safe_dump(
+            {'format': 'jb-book', 'root': 'chapters/student_intro', 'parts': parts}, sort_keys=False
+        )
+    )
     shutil.copy(root / 'chapters' / 'bibliography.md', out / 'chapters' / 'bibliography.md')
     shutil.copy(root / 'references.bib', out / 'references.bib')
     config = yaml.safe_load((root / '_config.yml').read_text())
-    config['title'] = f"{config['title']}: student edition"
+    config['title'] = f'{config["title"]}: student edition'
     config['execute']['execute_notebooks'] = 'off'
     config['sphinx']['local_extensions'] = {'offline_assets': str(ROOT / 'tools')}
     (out / '_config.yml').write_text(yaml.safe_dump(config, sort_keys=False))
@@ -162,7 +172,9 @@ def write_book_files(out, names, root=ROOT):
 def build(out):
     """jupyter-book build of the student edition into out/html (from the notebooks' saved outputs)."""
     jb = Path(sys.executable).with_name('jupyter-book')
-    subprocess.run([str(jb), 'build', '--keep-going', '--path-output', str(out), str(out)], check=True)
+    subprocess.run(
+        [str(jb), 'build', '--keep-going', '--path-output', str(out), str(out)], check=True
+    )
     built = out / '_build' / 'html'
     if (out / 'html').exists():
         shutil.rmtree(out / 'html')
@@ -172,16 +184,22 @@ def build(out):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('chapters', nargs='*', help='docnames, e.g. chapters/7_5_pooling (default: _toc.yml)')
+    parser.add_argument(
+        'chapters', nargs='*', help='docnames, e.g. chapters/7_5_pooling (default: _toc.yml)'
+    )
     parser.add_argument('--out', type=Path, default=ROOT / '_build' / 'student')
     parser.add_argument('--no-build', action='store_true', help='write the notebooks only')
-    parser.add_argument('--root', type=Path, default=ROOT, help='the course folder to read (default: this one)')
+    parser.add_argument(
+        '--root', type=Path, default=ROOT, help='the course folder to read (default: this one)'
+    )
     args = parser.parse_args(argv)
     names = [c.removesuffix('.ipynb') for c in args.chapters] or chapter_names(args.root)
     written = write_edition(args.out, names, root=args.root)
     for name, ids in written.items():
         print(f'{name}.ipynb: {len(ids)} answer cells')
-    print(f'{sum(map(len, written.values()))} answer cells in {len(written)} notebooks under {args.out}/chapters')
+    print(
+        f'{sum(map(len, written.values()))} answer cells in {len(written)} notebooks under {args.out}/chapters'
+    )
     if not args.no_build:
         write_book_files(args.out, names, root=args.root)
         build(args.out)

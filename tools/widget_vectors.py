@@ -9,6 +9,7 @@ checks the JS against them, word for word for the sentences. Run it after changi
 Python maths: ``python tools/widget_vectors.py`` (tests/test_widget_js.py checks that the
 committed file is what this writes).
 """
+
 import json
 import random
 import sys
@@ -24,7 +25,7 @@ from book_utils.widgets import conv_geometry, kernels, pool_maps  # noqa: E402
 from book_utils.widgets.html_parts import uint8_image  # noqa: E402
 
 VECTORS = ROOT / 'widgets_js' / 'test' / 'vectors.json'
-CASES = 150   # per function family: seeded, so the file changes only when the maths does
+CASES = 150  # per function family: seeded, so the file changes only when the maths does
 
 
 def _error(call, *args, **kwargs):
@@ -38,29 +39,51 @@ def _error(call, *args, **kwargs):
 def output_size_cases(rng):
     cases = []
     for _ in range(CASES):
-        n, k, p, s, d = (rng.randint(1, 12), rng.randint(1, 7), rng.randint(0, 3),
-                         rng.randint(1, 4), rng.choice([1, 1, 2, 3]))
+        n, k, p, s, d = (
+            rng.randint(1, 12),
+            rng.randint(1, 7),
+            rng.randint(0, 3),
+            rng.randint(1, 4),
+            rng.choice([1, 1, 2, 3]),
+        )
         ceil = rng.random() < 0.4
         dim = rng.choice(['height', 'width'])
-        sizes = ((n, 5), (k, 1), (p, 0), (s, 1), (d, 1)) if dim == 'height' else \
-            ((5, n), (1, k), (0, p), (1, s), (1, d))
+        sizes = (
+            ((n, 5), (k, 1), (p, 0), (s, 1), (d, 1))
+            if dim == 'height'
+            else ((5, n), (1, k), (0, p), (1, s), (1, d))
+        )
         out, error = _error(conv_output_shape, *sizes, ceil_mode=ceil)
         index = 0 if dim == 'height' else 1
-        cases.append({'args': [n, k, p, s, d, ceil, dim],
-                      'size': None if out is None else out[index], 'error': error})
+        cases.append(
+            {
+                'args': [n, k, p, s, d, ceil, dim],
+                'size': None if out is None else out[index],
+                'error': error,
+            }
+        )
     return cases
 
 
 def conv_values(rng):
     """Random settings of the shape explorer's controls (their names and ranges)."""
-    return {'in_h': rng.randint(1, 12), 'in_w': rng.randint(1, 12), 'k_h': rng.randint(1, 5),
-            'k_w': rng.randint(1, 5), 'pad_h': rng.randint(0, 4), 'pad_w': rng.randint(0, 4),
-            's_h': rng.choice([1, 1, 2, 3]), 's_w': rng.choice([1, 1, 2, 3]),
-            'd_h': rng.choice([1, 1, 2, 3]), 'd_w': rng.choice([1, 1, 2, 3]),
-            'padding': rng.choice(['numbers'] * 3 + ['same', 'valid']),
-            'padding_mode': rng.choice(['zeros', 'zeros', 'reflect', 'replicate', 'circular']),
-            'c_in': rng.choice([1, 2, 3, 4, 6, 8]), 'c_out': rng.choice([1, 2, 3, 4, 6, 8]),
-            'groups': rng.choice([1, 1, 1, 2, 3, 4])}
+    return {
+        'in_h': rng.randint(1, 12),
+        'in_w': rng.randint(1, 12),
+        'k_h': rng.randint(1, 5),
+        'k_w': rng.randint(1, 5),
+        'pad_h': rng.randint(0, 4),
+        'pad_w': rng.randint(0, 4),
+        's_h': rng.choice([1, 1, 2, 3]),
+        's_w': rng.choice([1, 1, 2, 3]),
+        'd_h': rng.choice([1, 1, 2, 3]),
+        'd_w': rng.choice([1, 1, 2, 3]),
+        'padding': rng.choice(['numbers'] * 3 + ['same', 'valid']),
+        'padding_mode': rng.choice(['zeros', 'zeros', 'reflect', 'replicate', 'circular']),
+        'c_in': rng.choice([1, 2, 3, 4, 6, 8]),
+        'c_out': rng.choice([1, 2, 3, 4, 6, 8]),
+        'groups': rng.choice([1, 1, 1, 2, 3, 4]),
+    }
 
 
 def conv_geometry_of(v):
@@ -68,14 +91,19 @@ def conv_geometry_of(v):
     out = conv_geometry.output_size(s)
     sources = conv_geometry.padding_sources(s)
     standard = conv_geometry.ConvSettings(**{**vars(s), 'groups': 1})
-    return {'out': list(out), 'pads': [list(p) for p in conv_geometry.pad_amounts(s)],
-            'sources': [list(x) for x in sources],
-            'field': list(conv_geometry.receptive_field(s)),
-            'coverage': conv_geometry.coverage(s).tolist(), 'formula': conv_geometry.formula(s),
-            'call': conv_geometry.conv2d_call(s), 'params': conv_geometry.param_count(s),
-            'madds': conv_geometry.mult_adds(s),
-            'standardParams': conv_geometry.param_count(standard),
-            'standardMadds': conv_geometry.mult_adds(standard)}
+    return {
+        'out': list(out),
+        'pads': [list(p) for p in conv_geometry.pad_amounts(s)],
+        'sources': [list(x) for x in sources],
+        'field': list(conv_geometry.receptive_field(s)),
+        'coverage': conv_geometry.coverage(s).tolist(),
+        'formula': conv_geometry.formula(s),
+        'call': conv_geometry.conv2d_call(s),
+        'params': conv_geometry.param_count(s),
+        'madds': conv_geometry.mult_adds(s),
+        'standardParams': conv_geometry.param_count(standard),
+        'standardMadds': conv_geometry.mult_adds(standard),
+    }
 
 
 def conv_cases(rng):
@@ -88,20 +116,32 @@ def conv_cases(rng):
 
 
 def pool_values(rng):
-    return {'mode': rng.choice(pool_maps.MODES), 'k_h': rng.randint(1, 6), 'k_w': rng.randint(1, 6),
-            's_h': rng.randint(1, 6), 's_w': rng.randint(1, 6),
-            'p_h': rng.choice([0, 0, 1, 1, 2, 3]), 'p_w': rng.choice([0, 0, 1, 1, 2, 3]),
-            'ceil_mode': rng.random() < 0.5, 'count_include_pad': rng.random() < 0.5,
-            'rows': rng.randint(1, 10), 'cols': rng.randint(1, 10), 'seed': rng.randint(0, 99)}
+    return {
+        'mode': rng.choice(pool_maps.MODES),
+        'k_h': rng.randint(1, 6),
+        'k_w': rng.randint(1, 6),
+        's_h': rng.randint(1, 6),
+        's_w': rng.randint(1, 6),
+        'p_h': rng.choice([0, 0, 1, 1, 2, 3]),
+        'p_w': rng.choice([0, 0, 1, 1, 2, 3]),
+        'ceil_mode': rng.random() < 0.5,
+        'count_include_pad': rng.random() < 0.5,
+        'rows': rng.randint(1, 10),
+        'cols': rng.randint(1, 10),
+        'seed': rng.randint(0, 99),
+    }
 
 
 def pool_of(v):
     s = pool_maps.settings_from_controls(v)
     X = pool_maps.sample_matrix(v['rows'], v['cols'], v['seed'])
     Y, winners = pool_maps.pool(X, s)
-    return {'X': X.int().tolist(), 'Y': Y.tolist(),
-            'winners': [[list(w) if w is not None else None for w in row] for row in winners],
-            'call': s.layer_call()}
+    return {
+        'X': X.int().tolist(),
+        'Y': Y.tolist(),
+        'winners': [[list(w) if w is not None else None for w in row] for row in winners],
+        'call': s.layer_call(),
+    }
 
 
 def pool_cases(rng):
@@ -109,7 +149,7 @@ def pool_cases(rng):
     for _ in range(CASES):
         v = pool_values(rng)
         result, error = _error(pool_of, v)
-        if error is not None:   # the matrix is still needed to call the JS
+        if error is not None:  # the matrix is still needed to call the JS
             result = {'X': pool_maps.sample_matrix(v['rows'], v['cols'], v['seed']).int().tolist()}
         cases.append({'values': v, 'result': result, 'error': error})
     return cases
@@ -119,8 +159,9 @@ def colour_cases(rng):
     cases = []
     for _ in range(CASES):
         i, j, ow = rng.randint(0, 9), rng.randint(0, 9), rng.randint(1, 10)
-        cases.append({'args': [i, j, ow],
-                      'rgb': [round(255 * c) for c in pool_maps.output_colour(i, j, ow)]})
+        cases.append(
+            {'args': [i, j, ow], 'rgb': [round(255 * c) for c in pool_maps.output_colour(i, j, ow)]}
+        )
     return cases
 
 
@@ -137,15 +178,21 @@ def kernel_cases(rng):
     for K in grids:
         N, divisor = kernels.normalise(K)
         normalised.append({'K': K.tolist(), 'normalised': N.tolist(), 'divisor': divisor})
-        resized.append({'K': K.tolist(), 'size': 8 - K.shape[0],
-                        'resized': kernels.resize(K, 8 - K.shape[0]).tolist()})
+        resized.append(
+            {
+                'K': K.tolist(),
+                'size': 8 - K.shape[0],
+                'resized': kernels.resize(K, 8 - K.shape[0]).tolist(),
+            }
+        )
     for _ in range(40):
         k = rng.choice(kernels.SIZES)
         gen = torch.Generator().manual_seed(rng.randint(0, 10_000))
         X = torch.rand(rng.randint(k, 9), rng.randint(k, 9), generator=gen)
         K = _random_kernel(rng, k)
-        correlated.append({'X': X.tolist(), 'K': K.tolist(),
-                           'Y': kernels.apply_kernel(X, K).tolist()})
+        correlated.append(
+            {'X': X.tolist(), 'K': K.tolist(), 'Y': kernels.apply_kernel(X, K).tolist()}
+        )
     return normalised, correlated, resized
 
 
@@ -161,10 +208,16 @@ def image_cases():
 def vectors():
     rng = random.Random(2024)
     normalised, correlated, resized = kernel_cases(rng)
-    return {'outputSize': output_size_cases(rng), 'convGeometry': conv_cases(rng),
-            'pool': pool_cases(rng), 'outputColour': colour_cases(rng),
-            'normalise': normalised, 'correlate': correlated, 'resizeKernel': resized,
-            'decodeImage': image_cases()}
+    return {
+        'outputSize': output_size_cases(rng),
+        'convGeometry': conv_cases(rng),
+        'pool': pool_cases(rng),
+        'outputColour': colour_cases(rng),
+        'normalise': normalised,
+        'correlate': correlated,
+        'resizeKernel': resized,
+        'decodeImage': image_cases(),
+    }
 
 
 def text():

@@ -18,6 +18,7 @@ Usage:
   python tools/word_runs.py check chapters/7_1_fc_to_conv.ipynb ...
       prints every markdown cell sharing a run with D2L, and the run; exit 1 if any.
 """
+
 import argparse
 import hashlib
 import json
@@ -26,8 +27,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-RUN = 10            # words in a run
-HASH_CHARS = 8      # hex digits of SHA-1 kept per run
+RUN = 10  # words in a run
+HASH_CHARS = 8  # hex digits of SHA-1 kept per run
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / 'tests' / 'data' / 'd2l_word_runs.json'
 
@@ -48,25 +49,25 @@ SECTIONS = {
 }
 
 _FENCE = re.compile(r'^\s*(`{3,}|~{3,})\s*(\S*)')
-_PROSE_DIRECTIVE = re.compile(r'\{(?!code)[a-z][\w-]*\}')   # {admonition}, {note}: prose inside
+_PROSE_DIRECTIVE = re.compile(r'\{(?!code)[a-z][\w-]*\}')  # {admonition}, {note}: prose inside
 _DROP = [
-    re.compile(r'\$\$.*?\$\$', re.S),                     # display maths
+    re.compile(r'\$\$.*?\$\$', re.S),  # display maths
     re.compile(r'\\\[.*?\\\]', re.S),
-    re.compile(r'(?<!\\)\$[^$\n]+?(?<!\\)\$'),             # inline maths
-    re.compile(r'\{[\w:-]+\}`[^`]*`'),                    # MyST roles: {glue:text}`x`
-    re.compile(r':\w+:`[^`]*`'),                          # D2L roles: :cite:`x`, :label:`x`
-    re.compile(r'`[^`\n]*`'),                             # inline code
-    re.compile(r'<[^>\n]+>'),                             # HTML tags
-    re.compile(r'https?://\S+'),                          # bare URLs
+    re.compile(r'(?<!\\)\$[^$\n]+?(?<!\\)\$'),  # inline maths
+    re.compile(r'\{[\w:-]+\}`[^`]*`'),  # MyST roles: {glue:text}`x`
+    re.compile(r':\w+:`[^`]*`'),  # D2L roles: :cite:`x`, :label:`x`
+    re.compile(r'`[^`\n]*`'),  # inline code
+    re.compile(r'<[^>\n]+>'),  # HTML tags
+    re.compile(r'https?://\S+'),  # bare URLs
 ]
-_LINK = re.compile(r'!?\[([^\]]*)\]\([^)]*\)')             # [text](url) -> text
-_WORD = re.compile(r"[a-z0-9]+")
+_LINK = re.compile(r'!?\[([^\]]*)\]\([^)]*\)')  # [text](url) -> text
+_WORD = re.compile(r'[a-z0-9]+')
 
 
 def without_code_blocks(markdown):
     """The text without fenced code blocks; a MyST directive's fence (``{note}``) keeps
     its content, which is prose, and loses only its fence lines."""
-    kept, closing, directives = [], None, []   # closing: the fence ending our code block
+    kept, closing, directives = [], None, []  # closing: the fence ending our code block
     for line in markdown.split('\n'):
         fence = _FENCE.match(line)
         if closing is not None:
@@ -96,7 +97,7 @@ def words(markdown):
 def runs(markdown):
     """Every run of RUN consecutive words, as strings."""
     w = words(markdown)
-    return [' '.join(w[i:i + RUN]) for i in range(len(w) - RUN + 1)]
+    return [' '.join(w[i : i + RUN]) for i in range(len(w) - RUN + 1)]
 
 
 def run_hash(run):
@@ -131,7 +132,7 @@ def merged(hits):
     passages = []
     for run in hits:
         tail = run.split()
-        if passages and passages[-1].split()[-(RUN - 1):] == tail[:RUN - 1]:
+        if passages and passages[-1].split()[-(RUN - 1) :] == tail[: RUN - 1]:
             passages[-1] += ' ' + tail[-1]
         else:
             passages.append(run)
@@ -145,17 +146,27 @@ def load_reference(path=REFERENCE):
 def d2l_text(checkout, path, ref=None):
     if ref is None:
         return (Path(checkout) / path).read_text()
-    return subprocess.run(['git', '-C', str(checkout), 'show', f'{ref}:{path}'], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ['git', '-C', str(checkout), 'show', f'{ref}:{path}'],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def build(checkout, ref, out):
-    sections = {number: sorted({run_hash(r) for r in runs(d2l_text(checkout, path, ref))})
-                for number, path in SECTIONS.items()}
-    data = {'about': f'First {HASH_CHARS} hex digits of SHA-1 of each run of {RUN} normalised '
-                     f'words of D2L 1.0.3 (ref {ref or "work tree"}), per section; built by '
-                     'tools/word_runs.py build. Holds no D2L text.',
-            'run': RUN, 'hash_chars': HASH_CHARS, 'sections': sections}
+    sections = {
+        number: sorted({run_hash(r) for r in runs(d2l_text(checkout, path, ref))})
+        for number, path in SECTIONS.items()
+    }
+    data = {
+        'about': f'First {HASH_CHARS} hex digits of SHA-1 of each run of {RUN} normalised '
+        f'words of D2L 1.0.3 (ref {ref or "work tree"}), per section; built by '
+        'tools/word_runs.py build. Holds no D2L text.',
+        'run': RUN,
+        'hash_chars': HASH_CHARS,
+        'sections': sections,
+    }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(data, separators=(',', ':')) + '\n')
     print(f'{out}: ' + ', '.join(f'{n} {len(h)}' for n, h in sections.items()))

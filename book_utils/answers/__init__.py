@@ -4,8 +4,17 @@
 randomised property test against PyTorch per exercise or part whose answer code can judge;
 ``catalogue`` D2L's list of exercises, which the student edition is built against.
 """
+
 from . import chapter7, chapter8  # noqa: F401  (registers the checks)
 from .catalogue import exercise_ids, nested_parts
 from .core import Check, Verdict, check_answer, checks, run_check
 
-__all__ = ['Check', 'Verdict', 'check_answer', 'checks', 'run_check', 'exercise_ids', 'nested_parts']
+__all__ = [
+    'Check',
+    'Verdict',
+    'check_answer',
+    'checks',
+    'run_check',
+    'exercise_ids',
+    'nested_parts',
+]

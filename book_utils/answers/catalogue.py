@@ -28,5 +28,9 @@ def exercise_ids():
 
 def nested_parts():
     """{exercise id: [part ids]} for the exercises D2L splits into nested items."""
-    return {f'{section}.{n}': [f'{section}.{n}.{k}' for k in range(1, count + 1)]
-            for section, parts in PARTS.items() for n, count in enumerate(parts, 1) if count}
+    return {
+        f'{section}.{n}': [f'{section}.{n}.{k}' for k in range(1, count + 1)]
+        for section, parts in PARTS.items()
+        for n, count in enumerate(parts, 1)
+        if count
+    }

@@ -6,6 +6,7 @@ printed, says what passed or shows one counterexample; it never shows the refere
 A wrong or crashing answer, or a stub still reading ``...``, gives a falsy verdict, never an
 exception, so a student notebook runs to the end whatever its answers are.
 """
+
 import contextlib
 import dataclasses
 import dis
@@ -24,11 +25,12 @@ _CHECKS = {}
 class Check:
     """One exercise's check: ``id`` as D2L numbers it, the stub the student edition inserts,
     the name the stub defines (the grader looks the answer up by it), and the test itself."""
+
     id: str
     name: str
     stub: str
     test: callable
-    what: str   # one phrase for the verdict: 'max from ReLUs'
+    what: str  # one phrase for the verdict: 'max from ReLUs'
 
 
 class Wrong(Exception):
@@ -42,6 +44,7 @@ class NotAnswered(Exception):
 @dataclasses.dataclass
 class Verdict:
     """What ``check_answer`` returns: truthy for a right answer, a sentence when printed."""
+
     id: str
     passed: bool
     message: str
@@ -59,11 +62,13 @@ class Verdict:
 
 def register(id, name, stub, what):
     """Decorator: ``test(answer, rng, hidden)`` becomes the check of exercise or part ``id``."""
+
     def wrap(test):
         if id in _CHECKS:
             raise RuntimeError(f'check {id} registered twice')
         _CHECKS[id] = Check(id, name, stub.strip('\n') + '\n', test, what)
         return test
+
     return wrap
 
 
@@ -85,10 +90,12 @@ def _is_stub(answer):
     if answer is Ellipsis or answer is None:
         return True
     code = getattr(answer, '__code__', None)
-    if code is not None:   # the body does nothing but return None (Python 3.10-3.13 bytecode)
-        return all(i.opname in _EMPTY_OPS and (i.opname not in ('LOAD_CONST', 'RETURN_CONST')
-                                               or i.argval is None)
-                   for i in dis.get_instructions(code))
+    if code is not None:  # the body does nothing but return None (Python 3.10-3.13 bytecode)
+        return all(
+            i.opname in _EMPTY_OPS
+            and (i.opname not in ('LOAD_CONST', 'RETURN_CONST') or i.argval is None)
+            for i in dis.get_instructions(code)
+        )
     if isinstance(answer, type):
         own = [v for k, v in vars(answer).items() if callable(v) and hasattr(v, '__code__')]
         return bool(own) and all(_is_stub(v) for v in own)
@@ -101,7 +108,7 @@ class Rng:
     def __init__(self, seed=None):
         seed = int.from_bytes(os.urandom(8), 'little') if seed is None else seed
         self.random = random.Random(seed)
-        self.torch = torch.Generator().manual_seed(seed % (2 ** 63))
+        self.torch = torch.Generator().manual_seed(seed % (2**63))
 
     def int(self, low, high):
         return self.random.randint(low, high)
@@ -120,8 +127,12 @@ def run_check(check, answer, hidden=False, seed=None):
     """Run one check on ``answer``; never raises (the grader calls this with ``hidden=True``,
     which draws more and different cases)."""
     if _is_stub(answer):
-        return Verdict(check.id, False, f'define {check.name} in the answer cell and run it again.',
-                       answered=False)
+        return Verdict(
+            check.id,
+            False,
+            f'define {check.name} in the answer cell and run it again.',
+            answered=False,
+        )
     rng = Rng(seed)
     try:
         with torch.random.fork_rng(devices=[]), torch.no_grad():
@@ -130,10 +141,14 @@ def run_check(check, answer, hidden=False, seed=None):
         return Verdict(check.id, False, f'{check.name} is still the stub.', answered=False)
     except Wrong as wrong:
         return Verdict(check.id, False, str(wrong))
-    except Exception as error:   # the student's code, or our call of it, failed: report, never raise
+    except Exception as error:  # the student's code, or our call of it, failed: report, never raise
         where = traceback.extract_tb(error.__traceback__)[-1]
-        return Verdict(check.id, False, f'checking {check.name} raised {type(error).__name__}: '
-                                        f'{error} (line {where.lineno} of {os.path.basename(where.filename)}).')
+        return Verdict(
+            check.id,
+            False,
+            f'checking {check.name} raised {type(error).__name__}: '
+            f'{error} (line {where.lineno} of {os.path.basename(where.filename)}).',
+        )
     return Verdict(check.id, True, message or f'{check.what}: right on every random case.')
 
 
@@ -146,12 +161,14 @@ def check_answer(id, answer):
     """
     id = str(id).strip()
     if id not in _CHECKS:
-        raise ValueError(f"check_answer has no check for exercise {id!r}; pass one of "
-                         f"{', '.join(c.id for c in checks())}.")
+        raise ValueError(
+            f'check_answer has no check for exercise {id!r}; pass one of '
+            f'{", ".join(c.id for c in checks())}.'
+        )
     return run_check(_CHECKS[id], answer)
 
 
-_INHERITED = object()   # the attribute came from a base class: delete our patch to restore it
+_INHERITED = object()  # the attribute came from a base class: delete our patch to restore it
 
 
 @contextlib.contextmanager
@@ -163,12 +180,18 @@ def forbidden(reason, *targets):
     def refuse(name):
         def raiser(*args, **kwargs):
             raise Wrong(f'your answer called {name}; {reason}')
+
         return raiser
+
     try:
         for module, attr in targets:
             if hasattr(module, attr):
                 saved.append((module, attr, vars(module).get(attr, _INHERITED)))
-                setattr(module, attr, refuse(f'{getattr(module, "__name__", module.__class__.__name__)}.{attr}'))
+                setattr(
+                    module,
+                    attr,
+                    refuse(f'{getattr(module, "__name__", module.__class__.__name__)}.{attr}'),
+                )
         yield
     finally:
         for module, attr, value in reversed(saved):
@@ -183,8 +206,11 @@ def fmt(x):
     if isinstance(x, torch.Tensor):
         if x.numel() == 1:
             return f'{x.item():.4g}'
-        return str([round(v, 3) for v in x.flatten().tolist()]) if x.dim() == 1 else \
-            str(torch.round(x * 1000) / 1000).replace('tensor(', '').rstrip(')')
+        return (
+            str([round(v, 3) for v in x.flatten().tolist()])
+            if x.dim() == 1
+            else str(torch.round(x * 1000) / 1000).replace('tensor(', '').rstrip(')')
+        )
     if isinstance(x, float):
         return f'{x:.4g}'
     return repr(x)
@@ -197,17 +223,23 @@ def shape_of(x):
 def compare_tensor(got, expected, call, atol=1e-4, rtol=1e-4, context=None):
     """Raise ``Wrong`` naming the call, the shape or the first differing entry."""
     if not isinstance(got, torch.Tensor):
-        raise Wrong(f'your {call} returned a {type(got).__name__}; expected a tensor of shape '
-                    f'{tuple(expected.shape)}.')
+        raise Wrong(
+            f'your {call} returned a {type(got).__name__}; expected a tensor of shape '
+            f'{tuple(expected.shape)}.'
+        )
     if tuple(got.shape) != tuple(expected.shape):
-        raise Wrong(f'your {call} returned shape {tuple(got.shape)}; expected {tuple(expected.shape)}.')
+        raise Wrong(
+            f'your {call} returned shape {tuple(got.shape)}; expected {tuple(expected.shape)}.'
+        )
     got = got.detach().to(expected.dtype)
     bad = ~torch.isclose(got, expected, atol=atol, rtol=rtol)
     if bad.any():
         where = tuple(int(i) for i in bad.nonzero()[0])
         extra = f' {context(where)}' if context else ''
-        raise Wrong(f'your {call} gives {got[where].item():.4g} at index {where}; expected '
-                    f'{expected[where].item():.4g}.{extra}')
+        raise Wrong(
+            f'your {call} gives {got[where].item():.4g} at index {where}; expected '
+            f'{expected[where].item():.4g}.{extra}'
+        )
 
 
 def compare_number(got, expected, call, also=(), reveal=True):

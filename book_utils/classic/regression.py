@@ -12,6 +12,7 @@ instead of collating one example at a time through a ``DataLoader``; and
 bias, as D2L's text says (D2L's code writes them into a lazy layer that has no
 shape yet, so PyTorch's default init replaces them).
 """
+
 import torch
 from torch import nn
 
@@ -20,15 +21,25 @@ from ..data import DataModule, TensorLoader
 from ..engine.module import Classifier, Module
 from ..hparams import HyperParameters
 
-__all__ = ['synthetic_data', 'load_array', 'linreg', 'squared_loss', 'sgd',
-           'SyntheticRegressionData', 'LinearRegressionScratch', 'SGD', 'LinearRegression',
-           'SoftmaxRegression']
+__all__ = [
+    'synthetic_data',
+    'load_array',
+    'linreg',
+    'squared_loss',
+    'sgd',
+    'SyntheticRegressionData',
+    'LinearRegressionScratch',
+    'SGD',
+    'LinearRegression',
+    'SoftmaxRegression',
+]
 
 
 def _check_weights(w, where):
     if not isinstance(w, torch.Tensor) or w.dim() not in (1, 2) or w.numel() == 0:
-        raise TypeError(f'{where}: w must be a 1-D tensor of weights (e.g. '
-                        f'torch.tensor([2, -3.4])), got {w!r}.')
+        raise TypeError(
+            f'{where}: w must be a 1-D tensor of weights (e.g. torch.tensor([2, -3.4])), got {w!r}.'
+        )
 
 
 def synthetic_data(w, b, num_examples):
@@ -47,12 +58,16 @@ def load_array(data_arrays, batch_size, is_train=True):
     ``is_train``); ``.dataset`` indexes single examples, as a ``DataLoader``'s does."""
     tensors = tuple(data_arrays)
     if not tensors or not all(isinstance(t, torch.Tensor) for t in tensors):
-        raise TypeError('load_array: data_arrays must be a tuple of tensors, e.g. (features, '
-                        f'labels); got {data_arrays!r:.80}. Convert arrays with torch.tensor.')
+        raise TypeError(
+            'load_array: data_arrays must be a tuple of tensors, e.g. (features, '
+            f'labels); got {data_arrays!r:.80}. Convert arrays with torch.tensor.'
+        )
     lengths = [len(t) for t in tensors]
     if len(set(lengths)) != 1:
-        raise ValueError(f'load_array: every tensor needs one row per example, but their first '
-                         f'dimensions differ: {lengths}.')
+        raise ValueError(
+            f'load_array: every tensor needs one row per example, but their first '
+            f'dimensions differ: {lengths}.'
+        )
     loader = TensorLoader(tensors, check_int(batch_size, 'batch_size', low=1), shuffle=is_train)
     loader.dataset = torch.utils.data.TensorDataset(*tensors)
     return loader
@@ -74,8 +89,10 @@ def sgd(params, lr, batch_size):
     with torch.no_grad():
         for param in params:
             if param.grad is None:
-                raise ValueError('sgd: a parameter has no gradient; call l.sum().backward() '
-                                 'before sgd, and create the parameter with requires_grad=True.')
+                raise ValueError(
+                    'sgd: a parameter has no gradient; call l.sum().backward() '
+                    'before sgd, and create the parameter with requires_grad=True.'
+                )
             param -= param.grad * lr / batch_size
             param.grad.zero_()
 
@@ -106,8 +123,9 @@ class LinearRegressionScratch(Module):
     def __init__(self, num_inputs, lr, sigma=0.01):
         super().__init__()
         self.save_hyperparameters()
-        self.w = torch.normal(0, sigma, (check_int(num_inputs, 'num_inputs', low=1), 1),
-                              requires_grad=True)
+        self.w = torch.normal(
+            0, sigma, (check_int(num_inputs, 'num_inputs', low=1), 1), requires_grad=True
+        )
         self.b = torch.zeros(1, requires_grad=True)
 
     def forward(self, X):
@@ -133,7 +151,7 @@ class SGD(HyperParameters):
         return [{'params': self.params, 'lr': self.lr}]
 
     def step(self):
-        with torch.no_grad():   # D2L's Trainer wraps the call in no_grad; other loops may not
+        with torch.no_grad():  # D2L's Trainer wraps the call in no_grad; other loops may not
             for param in self.params:
                 param -= param.grad * self.lr
 

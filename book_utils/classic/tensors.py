@@ -4,14 +4,53 @@ D2L's chapter code calls ``d2l.reshape(x, ...)``, ``d2l.reduce_sum(x)`` and so o
 so that one text serves several frameworks. They are thin names for torch
 functions and methods; they live here so that such code runs unchanged.
 """
+
 import torch
 from torch import nn
 
-__all__ = ['nn_Module', 'ones_like', 'ones', 'zeros_like', 'zeros', 'tensor', 'arange', 'meshgrid',
-           'sin', 'sinh', 'cos', 'cosh', 'tanh', 'linspace', 'exp', 'log', 'normal', 'rand',
-           'randn', 'matmul', 'int32', 'int64', 'float32', 'concat', 'stack', 'abs', 'eye',
-           'sigmoid', 'batch_matmul', 'numpy', 'size', 'reshape', 'to', 'reduce_sum', 'argmax',
-           'astype', 'transpose', 'reduce_mean', 'expand_dims', 'swapaxes', 'repeat']
+__all__ = [
+    'nn_Module',
+    'ones_like',
+    'ones',
+    'zeros_like',
+    'zeros',
+    'tensor',
+    'arange',
+    'meshgrid',
+    'sin',
+    'sinh',
+    'cos',
+    'cosh',
+    'tanh',
+    'linspace',
+    'exp',
+    'log',
+    'normal',
+    'rand',
+    'randn',
+    'matmul',
+    'int32',
+    'int64',
+    'float32',
+    'concat',
+    'stack',
+    'abs',
+    'eye',
+    'sigmoid',
+    'batch_matmul',
+    'numpy',
+    'size',
+    'reshape',
+    'to',
+    'reduce_sum',
+    'argmax',
+    'astype',
+    'transpose',
+    'reduce_mean',
+    'expand_dims',
+    'swapaxes',
+    'repeat',
+]
 
 nn_Module = nn.Module
 

@@ -10,6 +10,7 @@ updates one figure in place in a notebook and prints a line per point in a
 script (where its pyplot figure holds the curves for ``plt.show()``), where D2L
 re-plots and clears the cell output at every point.
 """
+
 import time
 
 from matplotlib import pyplot as plt
@@ -29,8 +30,10 @@ class Accumulator:
 
     def add(self, *args):
         if len(args) != len(self.data):
-            raise ValueError(f'Accumulator.add: this Accumulator sums {len(self.data)} values, '
-                             f'got {len(args)}; pass one value for each.')
+            raise ValueError(
+                f'Accumulator.add: this Accumulator sums {len(self.data)} values, '
+                f'got {len(args)}; pass one value for each.'
+            )
         self.data = [total + float(value) for total, value in zip(self.data, args)]
 
     def reset(self):
@@ -79,10 +82,12 @@ def correct_count(y_hat, y):
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(dim=1)
     if y_hat.shape != y.shape:
-        raise ValueError(f'accuracy: predictions of shape {tuple(y_hat.shape)} cannot be compared '
-                         f'with labels of shape {tuple(y.shape)}: the comparison would broadcast '
-                         f'and count wrong pairs. Pass labels of shape {tuple(y_hat.shape)} '
-                         f'(e.g. y.reshape(-1)).')
+        raise ValueError(
+            f'accuracy: predictions of shape {tuple(y_hat.shape)} cannot be compared '
+            f'with labels of shape {tuple(y.shape)}: the comparison would broadcast '
+            f'and count wrong pairs. Pass labels of shape {tuple(y_hat.shape)} '
+            f'(e.g. y.reshape(-1)).'
+        )
     return (y_hat.type(y.dtype) == y).sum()
 
 
@@ -109,22 +114,35 @@ class Animator:
     one image updated in place; in a script each call prints one line instead.
     """
 
-    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
-                 xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'), nrows=1,
-                 ncols=1, figsize=(3.5, 2.5)):
+    def __init__(
+        self,
+        xlabel=None,
+        ylabel=None,
+        legend=None,
+        xlim=None,
+        ylim=None,
+        xscale='linear',
+        yscale='linear',
+        fmts=('-', 'm--', 'g-.', 'r:'),
+        nrows=1,
+        ncols=1,
+        figsize=(3.5, 2.5),
+    ):
         use_svg_display()
         # a notebook: not pyplot, so no second copy at the end of the cell; a script: pyplot,
         # so that plt.show() at the end shows the curves, as D2L's Animator does
         self.fig = Figure(figsize=figsize) if in_notebook() else plt.figure(figsize=figsize)
-        axes = self.fig.subplots(check_int(nrows, 'nrows', low=1),
-                                 check_int(ncols, 'ncols', low=1), squeeze=False)
+        axes = self.fig.subplots(
+            check_int(nrows, 'nrows', low=1), check_int(ncols, 'ncols', low=1), squeeze=False
+        )
         self.axes = list(axes.flat)
         self.legend = list(legend or [])
         self.xlabel = xlabel
-        self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim, xscale,
-                                            yscale, self.legend)
+        self.config_axes = lambda: set_axes(
+            self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, self.legend
+        )
         self.fmts = fmts
-        self.X = self.Y = None   # one list of points per curve, made at the first add
+        self.X = self.Y = None  # one list of points per curve, made at the first add
         self._live = LiveFigure(fig=self.fig, axes=self.axes[0])
 
     def add(self, x, y):
@@ -137,8 +155,10 @@ class Animator:
         if self.X is None:
             self.X, self.Y = [[] for _ in ys], [[] for _ in ys]
         if len(ys) != len(self.Y):
-            raise ValueError(f'Animator.add: this Animator draws {len(self.Y)} curves, got '
-                             f'{len(ys)} values; pass one value (or None) for each curve.')
+            raise ValueError(
+                f'Animator.add: this Animator draws {len(self.Y)} curves, got '
+                f'{len(ys)} values; pass one value (or None) for each curve.'
+            )
         for xs_i, ys_i, a, b in zip(self.X, self.Y, xs, ys):
             if None not in (a, b):
                 xs_i.append(float(a))
@@ -146,7 +166,7 @@ class Animator:
         if in_notebook():
             self._draw()
         else:
-            self._draw()   # into the pyplot figure: shown by plt.show(), not now
+            self._draw()  # into the pyplot figure: shown by plt.show(), not now
             if log:
                 print(self._line(xs, ys), flush=True)
 

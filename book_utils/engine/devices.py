@@ -5,6 +5,7 @@ A course that runs on Colab GPUs, Apple laptops and CI machines needs one place
 that decides where tensors live. D2L only knows CUDA; here ``best_device`` also
 tries Apple's MPS before falling back to the CPU.
 """
+
 import contextlib
 import random
 
@@ -65,19 +66,26 @@ def checked_device(device):
     try:
         found = torch.device(device)
     except (RuntimeError, TypeError) as err:
-        raise ValueError(f'device={device!r} is not a device name ({err}); use one of '
-                         f'{", ".join(available_devices())}.') from None
+        raise ValueError(
+            f'device={device!r} is not a device name ({err}); use one of '
+            f'{", ".join(available_devices())}.'
+        ) from None
     if found.type == 'meta':
-        raise ValueError(f"device={device!r} holds shapes but no numbers: moving a model there "
-                         'throws its weights away. Use one of '
-                         f'{", ".join(available_devices())}.')
-    missing = ((found.type == 'cuda' and (found.index or 0) >= num_gpus())
-               or (found.type == 'mps' and not mps_available()))
+        raise ValueError(
+            f'device={device!r} holds shapes but no numbers: moving a model there '
+            'throws its weights away. Use one of '
+            f'{", ".join(available_devices())}.'
+        )
+    missing = (found.type == 'cuda' and (found.index or 0) >= num_gpus()) or (
+        found.type == 'mps' and not mps_available()
+    )
     if missing:
-        raise ValueError(f'device={device!r}, but this machine has no such device; it has '
-                         f'{", ".join(available_devices())}. Use one of those: d2l.try_gpu() '
-                         'gives a GPU where there is one and the CPU otherwise (a Trainer: '
-                         'leave device out and pass num_gpus=1).')
+        raise ValueError(
+            f'device={device!r}, but this machine has no such device; it has '
+            f'{", ".join(available_devices())}. Use one of those: d2l.try_gpu() '
+            'gives a GPU where there is one and the CPU otherwise (a Trainer: '
+            'leave device out and pass num_gpus=1).'
+        )
     return found
 
 
@@ -95,11 +103,14 @@ def training_device(num_gpus_asked=0, device=None):
         return cpu(), None
     found = best_device()
     if found.type == 'cpu':
-        return found, (f'Trainer: num_gpus={num_gpus_asked} but no GPU is available; '
-                       'training on the CPU.')
+        return found, (
+            f'Trainer: num_gpus={num_gpus_asked} but no GPU is available; training on the CPU.'
+        )
     if num_gpus_asked > 1 and found.type == 'cuda' and num_gpus() < num_gpus_asked:
-        return found, (f'Trainer: asked for {num_gpus_asked} GPUs, this machine has '
-                       f'{num_gpus()}; using {found}.')
+        return found, (
+            f'Trainer: asked for {num_gpus_asked} GPUs, this machine has '
+            f'{num_gpus()}; using {found}.'
+        )
     return found, None
 
 
@@ -124,8 +135,9 @@ def channels_last_helps(model, device):
     if device.type != 'cpu':
         return False
     modules = list(model.modules())
-    return (any(isinstance(m, nn.Conv2d) for m in modules)
-            and not any(_is_norm_layer(m) for m in modules))
+    return any(isinstance(m, nn.Conv2d) for m in modules) and not any(
+        _is_norm_layer(m) for m in modules
+    )
 
 
 def autocast(device, amp='auto'):

@@ -6,6 +6,7 @@ without the Xavier init the text describes); ``layer_summary`` builds its dummy
 input on the model's device; and ``plot`` keeps values on the device instead of
 waiting for the GPU at every training step.
 """
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -23,8 +24,10 @@ class LazyShapeError(RuntimeError):
 
 
 def _no_net_message(model):
-    return (f'{type(model).__name__} has no network to run: set self.net in __init__ '
-            f'(e.g. self.net = nn.Sequential(...)), or override forward.')
+    return (
+        f'{type(model).__name__} has no network to run: set self.net in __init__ '
+        f'(e.g. self.net = nn.Sequential(...)), or override forward.'
+    )
 
 
 def _batch_axis_hint(X, channels):
@@ -33,10 +36,14 @@ def _batch_axis_hint(X, channels):
     if channels is not None and X.shape[0] == channels:
         return ' For one image, add a batch axis with X.unsqueeze(0).'
     if channels == 1:
-        return (f' For a batch of {X.shape[0]} one-channel images, add the channel axis with '
-                'X.unsqueeze(1).')
-    return (' For one (channels, height, width) image use X.unsqueeze(0); for a batch of '
-            'one-channel images, X.unsqueeze(1).')
+        return (
+            f' For a batch of {X.shape[0]} one-channel images, add the channel axis with '
+            'X.unsqueeze(1).'
+        )
+    return (
+        ' For one (channels, height, width) image use X.unsqueeze(0); for a batch of '
+        'one-channel images, X.unsqueeze(1).'
+    )
 
 
 class InputSpec:
@@ -49,55 +56,83 @@ class InputSpec:
     ``example_batch`` builds a batch of that shape.
     """
 
-    def __init__(self, channels: int | None = None, min_size: int = 1,
-                 example: tuple[int, int, int, int] | None = None) -> None:
+    def __init__(
+        self,
+        channels: int | None = None,
+        min_size: int = 1,
+        example: tuple[int, int, int, int] | None = None,
+    ) -> None:
         if channels is not None:
             check_int(channels, 'channels', low=1)
         check_int(min_size, 'min_size', low=1)
         if example is not None:
             if not isinstance(example, tuple) or len(example) != 4:
-                raise ValueError(f'example must be a (1, channels, height, width) tuple, '
-                                 f'got {example!r}.')
+                raise ValueError(
+                    f'example must be a (1, channels, height, width) tuple, got {example!r}.'
+                )
             for size in example:
                 check_int(size, 'each size in example', low=1)
             if channels is not None and example[1] != channels:
-                raise ValueError(f'example {example} has {example[1]} channels, but channels is '
-                                 f'{channels}; make them agree.')
+                raise ValueError(
+                    f'example {example} has {example[1]} channels, but channels is '
+                    f'{channels}; make them agree.'
+                )
             if min(example[2:]) < min_size:
-                raise ValueError(f'example {example} is smaller than min_size={min_size}; give '
-                                 f'an example the model accepts.')
+                raise ValueError(
+                    f'example {example} is smaller than min_size={min_size}; give '
+                    f'an example the model accepts.'
+                )
         self.channels, self.min_size, self.example = channels, min_size, example
 
     def check(self, X: torch.Tensor, model_name: str) -> None:
         if not isinstance(X, torch.Tensor):
-            raise TypeError(f'{model_name} expects a tensor of shape {self._shape()}, '
-                            f'got {type(X).__name__}.')
+            raise TypeError(
+                f'{model_name} expects a tensor of shape {self._shape()}, got {type(X).__name__}.'
+            )
         if X.dim() != 4:
-            raise ValueError(f'{model_name} expects a batch of images of shape {self._shape()} '
-                             f'(batch, channels, height, width), got shape {tuple(X.shape)}.'
-                             + (_batch_axis_hint(X, self.channels) if X.dim() == 3 else ''))
+            raise ValueError(
+                f'{model_name} expects a batch of images of shape {self._shape()} '
+                f'(batch, channels, height, width), got shape {tuple(X.shape)}.'
+                + (_batch_axis_hint(X, self.channels) if X.dim() == 3 else '')
+            )
         if self.channels is not None and X.shape[1] != self.channels:
-            raise ValueError(f'{model_name} expects {self.channels}-channel images, shape '
-                             f'{self._shape()}, got {X.shape[1]} channels in {tuple(X.shape)}.')
+            raise ValueError(
+                f'{model_name} expects {self.channels}-channel images, shape '
+                f'{self._shape()}, got {X.shape[1]} channels in {tuple(X.shape)}.'
+            )
         if min(X.shape[-2:]) < self.min_size:
-            raise ValueError(f'{model_name} needs images of at least {self.min_size}x{self.min_size} '
-                             f'pixels (e.g. shape {self._shape()}); got {tuple(X.shape)}, which its '
-                             f'strides and pooling would shrink to nothing. Load the data with '
-                             f'FashionMNIST(resize=...) at a larger size.')
+            raise ValueError(
+                f'{model_name} needs images of at least {self.min_size}x{self.min_size} '
+                f'pixels (e.g. shape {self._shape()}); got {tuple(X.shape)}, which its '
+                f'strides and pooling would shrink to nothing. Load the data with '
+                f'FashionMNIST(resize=...) at a larger size.'
+            )
 
-    def example_batch(self, batch_size: int = 2,
-                      device: str | torch.device | None = None) -> torch.Tensor:
+    def example_batch(
+        self, batch_size: int = 2, device: str | torch.device | None = None
+    ) -> torch.Tensor:
         """A random batch of ``batch_size`` images of the example's shape (values in [0, 1))."""
         check_int(batch_size, 'batch_size', low=1)
-        _, channels, height, width = self.example or (1, self.channels or 1, self.min_size,
-                                                      self.min_size)
+        _, channels, height, width = self.example or (
+            1,
+            self.channels or 1,
+            self.min_size,
+            self.min_size,
+        )
         return torch.rand(batch_size, channels, height, width, device=device)
 
     def _shape(self):
-        return self.example or ('B', self.channels or 'C', f'>={self.min_size}', f'>={self.min_size}')
+        return self.example or (
+            'B',
+            self.channels or 'C',
+            f'>={self.min_size}',
+            f'>={self.min_size}',
+        )
 
     def __repr__(self):
-        return f'InputSpec(channels={self.channels}, min_size={self.min_size}, example={self.example})'
+        return (
+            f'InputSpec(channels={self.channels}, min_size={self.min_size}, example={self.example})'
+        )
 
 
 class Module(nn.Module, HyperParameters):
@@ -242,19 +277,20 @@ def _first_misfit(net, X):
             if isinstance(x, torch.Tensor) and x.dim() > 0 and x.shape[axis] != expected:
                 found.append((name, layer, what, expected, x.shape[axis]))
                 raise _Stop
+
         return hook
 
     for name, layer in net.named_modules():
         if _expected_width(layer)[0] and not _has_uninitialized(layer):
             hooks.append(layer.register_forward_pre_hook(check(name)))
     modes = [(m, m.training) for m in net.modules()]
-    net.eval()   # the rerun must not move batch-norm statistics
+    net.eval()  # the rerun must not move batch-norm statistics
     try:
         with torch.no_grad():
             net(X)
     except _Stop:
         pass
-    except Exception:   # another failure: leave torch's error as it is
+    except Exception:  # another failure: leave torch's error as it is
         pass
     finally:
         for hook in hooks:
@@ -290,48 +326,74 @@ def check_trainable(model, data=None):
     ``self.net`` (and no ``forward`` of its own), without ``self.lr`` for the default
     optimiser, or without any parameter; a ``data`` that is no data module."""
     if data is not None and (isinstance(data, type) or not hasattr(data, 'train_dataloader')):
-        fix = ('add the parentheses' if isinstance(data, type) else
-               'the arguments go fit(model, data)' if isinstance(data, nn.Module) else
-               'pass the data module itself, not one of its loaders' if hasattr(data, '__iter__')
-               else 'build one with its batch size')
-        raise TypeError(f'fit needs a data module such as d2l.FashionMNIST(batch_size=128) as its '
-                        f'second argument, got {getattr(data, "__name__", type(data).__name__)}: '
-                        f'{fix}.')
+        fix = (
+            'add the parentheses'
+            if isinstance(data, type)
+            else 'the arguments go fit(model, data)'
+            if isinstance(data, nn.Module)
+            else 'pass the data module itself, not one of its loaders'
+            if hasattr(data, '__iter__')
+            else 'build one with its batch size'
+        )
+        raise TypeError(
+            f'fit needs a data module such as d2l.FashionMNIST(batch_size=128) as its '
+            f'second argument, got {getattr(data, "__name__", type(data).__name__)}: '
+            f'{fix}.'
+        )
     if isinstance(model, type):
-        raise TypeError(f'fit got the class {model.__name__}, not a model: create one with '
-                        f'parentheses, trainer.fit({model.__name__}(), data).')
+        raise TypeError(
+            f'fit got the class {model.__name__}, not a model: create one with '
+            f'parentheses, trainer.fit({model.__name__}(), data).'
+        )
     if not isinstance(model, nn.Module):
-        raise TypeError(f'fit needs a model such as d2l.LeNet() (a d2l.Module), got {model!r} '
-                        f'({type(model).__name__}).')
+        raise TypeError(
+            f'fit needs a model such as d2l.LeNet() (a d2l.Module), got {model!r} '
+            f'({type(model).__name__}).'
+        )
     name = type(model).__name__
-    if not isinstance(model, Module) and '_modules' in model.__dict__ and not hasattr(model, 'board'):
-        raise TypeError(f'fit trains a d2l.Module, which brings its loss, optimiser and plots; '
-                        f'{name} is a plain nn.Module. Subclass d2l.Classifier and set '
-                        'self.net to your network in its __init__.')
+    if (
+        not isinstance(model, Module)
+        and '_modules' in model.__dict__
+        and not hasattr(model, 'board')
+    ):
+        raise TypeError(
+            f'fit trains a d2l.Module, which brings its loss, optimiser and plots; '
+            f'{name} is a plain nn.Module. Subclass d2l.Classifier and set '
+            'self.net to your network in its __init__.'
+        )
     # hasattr, not __dict__: torch.compile's wrapper forwards 'board' to the model inside
     if '_modules' not in model.__dict__ or not hasattr(model, 'board'):
-        raise TypeError(f'{name}.__init__ did not call super().__init__(): add super().__init__() '
-                        'as the first line of __init__, before setting any attribute.')
+        raise TypeError(
+            f'{name}.__init__ did not call super().__init__(): add super().__init__() '
+            'as the first line of __init__, before setting any attribute.'
+        )
     if type(model).forward is Module.forward and not hasattr(model, 'net'):
         raise NotImplementedError(_no_net_message(model))
     if any(p.is_meta for p in model.parameters()):
-        raise ValueError(f"{name}'s weights are on the 'meta' device, which keeps shapes but no "
-                         f'numbers, so there is nothing to train: create the model again '
-                         f'({name}()) and leave it on the CPU; the Trainer moves it.')
+        raise ValueError(
+            f"{name}'s weights are on the 'meta' device, which keeps shapes but no "
+            f'numbers, so there is nothing to train: create the model again '
+            f'({name}()) and leave it on the CPU; the Trainer moves it.'
+        )
     if getattr(type(model), 'configure_optimizers', None) is not Module.configure_optimizers:
-        return   # its own optimiser: chapter 3's scratch models train plain tensors
+        return  # its own optimiser: chapter 3's scratch models train plain tensors
     if not hasattr(model, 'lr'):
-        raise AttributeError(f'{name} has no learning rate self.lr, which its optimiser needs: '
-                             'call self.save_hyperparameters() in __init__ (its arguments, lr '
-                             'among them, become attributes), or set self.lr = ...')
+        raise AttributeError(
+            f'{name} has no learning rate self.lr, which its optimiser needs: '
+            'call self.save_hyperparameters() in __init__ (its arguments, lr '
+            'among them, become attributes), or set self.lr = ...'
+        )
     if next(model.parameters(), None) is None:
-        raise ValueError(f'{name} has no parameters to train: its network holds no layer with '
-                         'weights (nn.LazyLinear, nn.LazyConv2d, ...); add one to self.net.')
+        raise ValueError(
+            f'{name} has no parameters to train: its network holds no layer with '
+            'weights (nn.LazyLinear, nn.LazyConv2d, ...); add one to self.net.'
+        )
 
 
 def _has_uninitialized(module):
-    return any(isinstance(p, nn.parameter.UninitializedParameter)
-               for p in module.parameters(recurse=False))
+    return any(
+        isinstance(p, nn.parameter.UninitializedParameter) for p in module.parameters(recurse=False)
+    )
 
 
 def _xavier(module):
@@ -361,5 +423,8 @@ def init_cnn(module):
             _xavier(module)
 
     module.reset_parameters = reset_then_xavier
-    say_once('init_cnn', 'init_cnn: lazy layers get their Xavier init as soon as their shapes are '
-             'known (D2L 1.0.3 skips them).')
+    say_once(
+        'init_cnn',
+        'init_cnn: lazy layers get their Xavier init as soon as their shapes are '
+        'known (D2L 1.0.3 skips them).',
+    )

@@ -5,11 +5,12 @@ device fallback, a profile's caps, the lazy-layer init), however many models
 and Trainers it builds. One memory serves the Trainer's reporters, train_ch6
 and init_cnn. It imports nothing from the package, so any module may use it.
 """
+
 import contextlib
 
 __all__ = ['say_once', 'not_remembered']
 
-_said = set()   # keys of the notices this process has already said
+_said = set()  # keys of the notices this process has already said
 
 
 def say_once(key, message, say=print):

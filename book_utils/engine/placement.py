@@ -7,6 +7,7 @@ activation, lazy layers given their shapes before the optimiser sees them, and,
 on the first step, a loss that cannot compare the output with the labels
 explained in those terms instead of torch's words.
 """
+
 import torch
 
 from ..checks import check_bool, check_choice
@@ -26,7 +27,7 @@ class CappedLoader:
         return min(len(self.loader), self.limit)
 
     def __iter__(self):
-        for _, batch in zip(range(self.limit), self.loader):   # range first: no extra batch
+        for _, batch in zip(range(self.limit), self.loader):  # range first: no extra batch
             yield batch
 
     @property
@@ -35,8 +36,8 @@ class CappedLoader:
         return getattr(self.loader, 'base_loader', self.loader)
 
     def __getattr__(self, name):
-        if name.startswith('__') or name == 'loader':   # copy/pickle look these up before
-            raise AttributeError(name)                    # __init__ ran: no endless recursion
+        if name.startswith('__') or name == 'loader':  # copy/pickle look these up before
+            raise AttributeError(name)  # __init__ ran: no endless recursion
         return getattr(self.loader, name)
 
 
@@ -57,8 +58,9 @@ class DeviceSteps:
     def __init__(self, device, amp='auto', channels_last='auto', notify=None):
         for value, name in ((amp, 'amp'), (channels_last, 'channels_last')):
             # bool('off') is True: a string other than 'auto' is refused, not read as a switch
-            check_choice(value, name, ('auto', True, False)) if isinstance(value, str) \
-                else check_bool(value, name)
+            check_choice(value, name, ('auto', True, False)) if isinstance(
+                value, str
+            ) else check_bool(value, name)
         self.device, self.amp, self.option = device, amp, channels_last
         self.channels_last = device.type == 'cuda' if channels_last == 'auto' else channels_last
         self.notify = notify if notify is not None else _silent
@@ -70,7 +72,7 @@ class DeviceSteps:
         if self.option == 'auto':
             self.channels_last = channels_last_helps(model, self.device)
         materialise(model, lambda: self.run(lambda b: model(*b[:-1]), first_batch(), model))
-        if self.channels_last:   # after lazy init, so new weights get the layout too
+        if self.channels_last:  # after lazy init, so new weights get the layout too
             model.to(memory_format=torch.channels_last)
 
     def __getstate__(self):
@@ -87,8 +89,10 @@ class DeviceSteps:
         return loader
 
     def batch(self, batch):
-        batch = [a.to(self.device, non_blocking=True) if isinstance(a, torch.Tensor) else a
-                 for a in batch]
+        batch = [
+            a.to(self.device, non_blocking=True) if isinstance(a, torch.Tensor) else a
+            for a in batch
+        ]
         if self.channels_last and isinstance(batch[0], torch.Tensor) and batch[0].dim() == 4:
             batch[0] = batch[0].contiguous(memory_format=torch.channels_last)
         return batch
@@ -107,9 +111,12 @@ class DeviceSteps:
                 raise
         self.channels_last = False
         model.to(memory_format=torch.contiguous_format)
-        self.notify(f'{type(model).__name__} calls .view on a channels-last tensor; training in the '
-                    'default memory layout instead (.reshape in place of .view would keep the '
-                    'faster layout).', ('view', type(model).__name__))
+        self.notify(
+            f'{type(model).__name__} calls .view on a channels-last tensor; training in the '
+            'default memory layout instead (.reshape in place of .view would keep the '
+            'faster layout).',
+            ('view', type(model).__name__),
+        )
         with autocast(self.device, self.amp):
             return step([a.contiguous() if isinstance(a, torch.Tensor) else a for a in batch])
 
@@ -117,16 +124,21 @@ class DeviceSteps:
         try:
             with torch.no_grad(), autocast(self.device, self.amp):
                 out = model(*batch[:-1])
-        except Exception:   # the model fails on its input: its own error says more
+        except Exception:  # the model fails on its input: its own error says more
             return
         y = batch[-1]
         if not (isinstance(out, torch.Tensor) and isinstance(y, torch.Tensor)):
             return
-        fits = (out.dim() == 2 and y.dim() == 1 and len(out) == len(y)
-                and (y.dtype.is_floating_point or int(y.max()) < out.shape[1]))
+        fits = (
+            out.dim() == 2
+            and y.dim() == 1
+            and len(out) == len(y)
+            and (y.dtype.is_floating_point or int(y.max()) < out.shape[1])
+        )
         if not fits:
             raise ValueError(
                 f'The model outputs shape {tuple(out.shape)} for labels of shape {tuple(y.shape)}, '
                 f'and the loss cannot compare them ({type(err).__name__}: '
                 f'{str(err).splitlines()[0][:120]}). A classifier must output (batch, num_classes) '
-                'with num_classes above the largest label; check the last layer.') from err
+                'with num_classes above the largest label; check the last layer.'
+            ) from err

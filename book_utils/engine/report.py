@@ -9,6 +9,7 @@ notebook progress bar and one summary line, the live plot shows the epochs) or
 its own. Notices are said at most once per process, so a script prints what
 D2L's prints plus at most one line per notice.
 """
+
 import dataclasses
 import math
 import sys
@@ -20,8 +21,17 @@ import torch
 from ..teaching.plot import in_notebook
 from .notices import say_once
 
-__all__ = ['DivergenceWarning', 'Event', 'Reporter', 'ConsoleReporter', 'NotebookReporter',
-           'choose_reporter', 'EpochMeter', 'metrics_text', 'divergence_advice']
+__all__ = [
+    'DivergenceWarning',
+    'Event',
+    'Reporter',
+    'ConsoleReporter',
+    'NotebookReporter',
+    'choose_reporter',
+    'EpochMeter',
+    'metrics_text',
+    'divergence_advice',
+]
 
 
 class DivergenceWarning(RuntimeWarning):
@@ -32,6 +42,7 @@ class DivergenceWarning(RuntimeWarning):
 class Event:
     """One thing a run reports. ``kind``: 'notice', 'start', 'batch', 'log', 'val',
     'epoch', 'advice', 'stop' or 'end'; ``data`` holds its numbers."""
+
     kind: str
     message: str = ''
     data: dict = dataclasses.field(default_factory=dict)
@@ -39,34 +50,47 @@ class Event:
 
 def metrics_text(record):
     """'train_loss 0.512, val_loss 0.498, val_acc 0.823': an epoch's metrics, for people."""
-    return ', '.join(f'{k} {v:.3f}' for k, v in record.items()
-                     if k not in ('epoch', 'seconds', 'examples_per_sec') and v is not None)
+    return ', '.join(
+        f'{k} {v:.3f}'
+        for k, v in record.items()
+        if k not in ('epoch', 'seconds', 'examples_per_sec') and v is not None
+    )
 
 
 def divergence_advice(epoch, since, recent, limit, first_loss, optim, model):
     """What to tell a reader whose loss exploded: the first bad batch among the ``recent``
     losses (numbers or scalar tensors of batches ``since + 1, ...``; bad: above ``limit``
     or not finite), how far, what became of the weights, and what to try."""
-    recent = torch.stack([torch.as_tensor(v).float() for v in recent]).tolist()   # one read-back
-    k = next((k for k, v in enumerate(recent) if not (math.isfinite(v) and v <= limit)),
-             len(recent) - 1)
-    groups = getattr(optim, 'param_groups', None)   # a student's optimiser may have none
+    recent = torch.stack([torch.as_tensor(v).float() for v in recent]).tolist()  # one read-back
+    k = next(
+        (k for k, v in enumerate(recent) if not (math.isfinite(v) and v <= limit)), len(recent) - 1
+    )
+    groups = getattr(optim, 'param_groups', None)  # a student's optimiser may have none
     lr = groups[0].get('lr') if groups else getattr(optim, 'lr', None)
-    text = (f'Training diverged in epoch {epoch}, batch {since + k + 1}: loss {recent[k]:.4g} '
-            f'(first loss {first_loss:.4g})' + (f' at learning rate {lr}' if lr is not None else '')
-            + '. Stopped. ')
+    text = (
+        f'Training diverged in epoch {epoch}, batch {since + k + 1}: loss {recent[k]:.4g} '
+        f'(first loss {first_loss:.4g})'
+        + (f' at learning rate {lr}' if lr is not None else '')
+        + '. Stopped. '
+    )
     name = type(model).__name__
-    if not math.isfinite(first_loss):   # before any update: the data or the forward, not the lr
-        return text + ('The very first loss is already not finite, before the optimiser took a '
-                       'step: look for NaN or inf in the data (torch.isfinite(X).all()) and in '
-                       f"{name}'s forward and loss, then create the model again.")
+    if not math.isfinite(first_loss):  # before any update: the data or the forward, not the lr
+        return text + (
+            'The very first loss is already not finite, before the optimiser took a '
+            'step: look for NaN or inf in the data (torch.isfinite(X).all()) and in '
+            f"{name}'s forward and loss, then create the model again."
+        )
     if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
-        return text + (f'The weights of {name} are now NaN or infinite, so training it further '
-                       f'cannot help: create the model again (e.g. model = {name}(lr=...)) with '
-                       'a learning rate 3-10x smaller, or add Xavier init (init_cnn) or gradient '
-                       'clipping (Trainer(..., gradient_clip_val=1)).')
-    return text + ('Try a learning rate 3-10x smaller, Xavier init (init_cnn), or gradient '
-                   'clipping (Trainer(..., gradient_clip_val=1)).')
+        return text + (
+            f'The weights of {name} are now NaN or infinite, so training it further '
+            f'cannot help: create the model again (e.g. model = {name}(lr=...)) with '
+            'a learning rate 3-10x smaller, or add Xavier init (init_cnn) or gradient '
+            'clipping (Trainer(..., gradient_clip_val=1)).'
+        )
+    return text + (
+        'Try a learning rate 3-10x smaller, Xavier init (init_cnn), or gradient '
+        'clipping (Trainer(..., gradient_clip_val=1)).'
+    )
 
 
 def _stacklevel_outside_package():
@@ -83,6 +107,7 @@ class Reporter:
     ``per_batch = True`` asks for one 'batch' event per training step as well
     (the Trainer skips making them otherwise, to keep the loop lean).
     """
+
     per_batch = False
 
     def __call__(self, trainer, event):
@@ -99,13 +124,14 @@ class ConsoleReporter(Reporter):
 
     def _new_bar(self, total):
         from tqdm import tqdm
+
         return tqdm(total=total, desc='training', leave=False, mininterval=1.0)
 
     def on_notice(self, trainer, event):
         if self.verbose and event.message:
             say_once(event.data.get('once'), event.message)
 
-    on_stop = on_notice   # a stop with a message (Ctrl-C) is said like a notice
+    on_stop = on_notice  # a stop with a message (Ctrl-C) is said like a notice
 
     def on_start(self, trainer, event):
         self.on_notice(trainer, event)
@@ -114,9 +140,10 @@ class ConsoleReporter(Reporter):
 
     def on_log(self, trainer, event):
         if self.bar is not None:
-            self.bar.set_description(f'epoch {trainer.epoch + 1}/{trainer.max_epochs}',
-                                     refresh=False)
-            self.bar.set_postfix(loss=f"{event.data['loss']:.3f}", refresh=False)
+            self.bar.set_description(
+                f'epoch {trainer.epoch + 1}/{trainer.max_epochs}', refresh=False
+            )
+            self.bar.set_postfix(loss=f'{event.data["loss"]:.3f}', refresh=False)
             self.bar.update(event.data['steps'])
 
     def on_val(self, trainer, event):
@@ -127,8 +154,10 @@ class ConsoleReporter(Reporter):
         record = event.data['record']
         if self.verbose:
             speed = record['examples_per_sec']
-            print(f'epoch {record["epoch"]}/{trainer.max_epochs}: {metrics_text(record)}'
-                  + (f' ({speed:,.0f} examples/s)' if speed is not None else ''))
+            print(
+                f'epoch {record["epoch"]}/{trainer.max_epochs}: {metrics_text(record)}'
+                + (f' ({speed:,.0f} examples/s)' if speed is not None else '')
+            )
 
     def on_advice(self, trainer, event):
         warnings.warn(DivergenceWarning(event.message), stacklevel=_stacklevel_outside_package())
@@ -145,8 +174,9 @@ class NotebookReporter(ConsoleReporter):
     def _new_bar(self, total):
         try:
             from tqdm.notebook import tqdm
+
             return tqdm(total=total, desc='training', leave=False)
-        except ImportError:   # ipywidgets missing: a text bar
+        except ImportError:  # ipywidgets missing: a text bar
             return super()._new_bar(total)
 
     def on_epoch(self, trainer, event):
@@ -158,9 +188,11 @@ class NotebookReporter(ConsoleReporter):
             last = trainer.history[-1]
             seconds = sum(h['seconds'] for h in trainer.history)
             speed = last['examples_per_sec']
-            print(f'epoch {last["epoch"]}: {metrics_text(last)}; '
-                  + (f'{speed:,.0f} examples/s, ' if speed is not None else '')
-                  + f'{seconds:.1f} s in all.')
+            print(
+                f'epoch {last["epoch"]}: {metrics_text(last)}; '
+                + (f'{speed:,.0f} examples/s, ' if speed is not None else '')
+                + f'{seconds:.1f} s in all.'
+            )
 
 
 def choose_reporter(progress=True, verbose=True):
@@ -192,7 +224,7 @@ class EpochMeter:
     def add_loss(self, loss):
         self.loss_sum = self.loss_sum + loss.detach().float()
         self.loss_count += 1
-        self.recent.append(loss.detach())   # kept on the device until the next loss check
+        self.recent.append(loss.detach())  # kept on the device until the next loss check
 
     def record(self, epoch):
         """The history entry: 'epoch', 'train_loss', each observed metric, 'seconds',
@@ -203,8 +235,18 @@ class EpochMeter:
             sums['train_loss'] = (self.loss_sum, self.loss_count)
         labels = sorted(sums, key=lambda k: (k != 'train_loss', list(sums).index(k)))
         device = next((v.device for v, _ in sums.values() if isinstance(v, torch.Tensor)), 'cpu')
-        means = torch.stack([torch.as_tensor(sums[k][0], device=device).detach().float().reshape(())
-                             for k in labels]).cpu().tolist() if labels else []   # one read-back
+        means = (
+            torch.stack(
+                [
+                    torch.as_tensor(sums[k][0], device=device).detach().float().reshape(())
+                    for k in labels
+                ]
+            )
+            .cpu()
+            .tolist()
+            if labels
+            else []
+        )  # one read-back
         record = {'epoch': epoch}
         record.update({k: v / sums[k][1] for k, v in zip(labels, means)})
         record['seconds'] = seconds

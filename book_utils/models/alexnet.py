@@ -6,6 +6,7 @@ al. (2012). ``self.net.apply(init_cnn)`` gives every layer Xavier weights: with
 ``book_utils.init_cnn`` that now reaches the lazy layers too, which D2L's
 version silently skipped.
 """
+
 from torch import nn
 
 from ..checks import check_int
@@ -28,14 +29,25 @@ class AlexNet(Classifier):
         self.save_hyperparameters()
         self.net = nn.Sequential(
             nn.LazyConv2d(96, kernel_size=11, stride=4, padding=1),
-            nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.LazyConv2d(256, kernel_size=5, padding=2), nn.ReLU(),
+            nn.ReLU(),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
-            nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
-            nn.LazyConv2d(256, kernel_size=3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=3, stride=2), nn.Flatten(),
-            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
-            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
-            nn.LazyLinear(num_classes))
+            nn.LazyConv2d(256, kernel_size=5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.LazyConv2d(384, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.LazyConv2d(384, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.LazyConv2d(256, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2),
+            nn.Flatten(),
+            nn.LazyLinear(4096),
+            nn.ReLU(),
+            nn.Dropout(p=0.5),
+            nn.LazyLinear(4096),
+            nn.ReLU(),
+            nn.Dropout(p=0.5),
+            nn.LazyLinear(num_classes),
+        )
         self.net.apply(init_cnn)

@@ -5,6 +5,7 @@ A row of ``VGG_ARCHS`` is (number of convolutions, channels) per block; a row of
 be given by name or as pairs; one function reads both, with the shared checks
 of ``book_utils.checks``, so a typo gets the same clear message everywhere.
 """
+
 from ..checks import check_choice, check_int
 
 
@@ -20,14 +21,20 @@ def resolve_arch(arch, table, family, fields):
     try:
         rows = [tuple(row) for row in arch]
     except TypeError:
-        raise TypeError(f'{family} arch must be one of {", ".join(map(repr, table))} or a '
-                        f'sequence of {pair} pairs, e.g. {next(iter(table.values()))}; '
-                        f'got {arch!r}.') from None
+        raise TypeError(
+            f'{family} arch must be one of {", ".join(map(repr, table))} or a '
+            f'sequence of {pair} pairs, e.g. {next(iter(table.values()))}; '
+            f'got {arch!r}.'
+        ) from None
     if not rows:
         raise ValueError(f'{family} arch must hold at least one {pair} pair, got {arch!r}.')
     for i, row in enumerate(rows):
         if len(row) != 2:
             raise ValueError(f'arch[{i}] must be a {pair} pair, got {row!r} in arch={arch!r}.')
-    return tuple((check_int(a, f'arch[{i}][0] ({fields[0]})', low=1),
-                  check_int(b, f'arch[{i}][1] ({fields[1]})', low=1))
-                 for i, (a, b) in enumerate(rows))
+    return tuple(
+        (
+            check_int(a, f'arch[{i}][0] ({fields[0]})', low=1),
+            check_int(b, f'arch[{i}][1] ({fields[1]})', low=1),
+        )
+        for i, (a, b) in enumerate(rows)
+    )

@@ -15,6 +15,7 @@ so that it behaves like ``nn.BatchNorm2d``/``nn.BatchNorm1d``:
 * the running variance is updated with the unbiased batch variance
   (times n/(n-1)), as PyTorch does; normalising still uses the biased one.
 """
+
 import torch
 from torch import nn
 
@@ -38,8 +39,10 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training=
     """
     if not isinstance(X, torch.Tensor) or X.dim() not in (2, 4):
         got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
-        raise ValueError(f'batch_norm expects a (batch, features) or (batch, channels, height, '
-                         f'width) tensor, got {got}.')
+        raise ValueError(
+            f'batch_norm expects a (batch, features) or (batch, channels, height, '
+            f'width) tensor, got {got}.'
+        )
     if training is None:
         training = torch.is_grad_enabled()
     # Half precision has too few mantissa bits for a variance; compute in float32.
@@ -48,18 +51,20 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training=
         X_hat = (Xf - moving_mean) / torch.sqrt(moving_var + eps)
     else:
         dims = (0,) if X.dim() == 2 else (0, 2, 3)
-        n = X.numel() // X.shape[1]   # values per feature/channel in this batch
+        n = X.numel() // X.shape[1]  # values per feature/channel in this batch
         if n < 2:
-            raise ValueError(f'batch_norm in training mode needs more than one value per channel '
-                             f'to estimate a variance; got input of shape {tuple(X.shape)}. Use a '
-                             f'larger batch, or call model.eval() to use the running statistics.')
+            raise ValueError(
+                f'batch_norm in training mode needs more than one value per channel '
+                f'to estimate a variance; got input of shape {tuple(X.shape)}. Use a '
+                f'larger batch, or call model.eval() to use the running statistics.'
+            )
         mean = Xf.mean(dim=dims, keepdim=True)
         var = ((Xf - mean) ** 2).mean(dim=dims, keepdim=True)
         X_hat = (Xf - mean) / torch.sqrt(var + eps)
-        with torch.no_grad():   # the running averages are statistics, not part of the graph
+        with torch.no_grad():  # the running averages are statistics, not part of the graph
             moving_mean = (1.0 - momentum) * moving_mean + momentum * mean
             moving_var = (1.0 - momentum) * moving_var + momentum * var * (n / (n - 1))
-    Y = gamma * X_hat + beta   # scale and shift
+    Y = gamma * X_hat + beta  # scale and shift
     return Y.to(X.dtype), moving_mean, moving_var
 
 
@@ -73,7 +78,12 @@ class BatchNorm(nn.Module):
         check_choice(num_dims, 'num_dims (2 after a dense layer, 4 after a convolution)', (2, 4))
         check_float(eps, 'eps', low=0, low_open=True)
         check_float(momentum, 'momentum', low=0, high=1)
-        self.num_features, self.num_dims, self.eps, self.momentum = num_features, num_dims, eps, momentum
+        self.num_features, self.num_dims, self.eps, self.momentum = (
+            num_features,
+            num_dims,
+            eps,
+            momentum,
+        )
         shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
         self.gamma = nn.Parameter(torch.ones(shape))
         self.beta = nn.Parameter(torch.zeros(shape))
@@ -82,17 +92,30 @@ class BatchNorm(nn.Module):
         self.register_buffer('moving_var', torch.ones(shape))
 
     def forward(self, X):
-        if not isinstance(X, torch.Tensor) or X.dim() != self.num_dims or \
-                X.shape[1] != self.num_features:
+        if (
+            not isinstance(X, torch.Tensor)
+            or X.dim() != self.num_dims
+            or X.shape[1] != self.num_features
+        ):
             got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
             want = ('(batch, {})' if self.num_dims == 2 else '(batch, {}, height, width)').format(
-                self.num_features)
-            raise ValueError(f'BatchNorm({self.num_features}, num_dims={self.num_dims}) expects '
-                             f'input of shape {want}, got {got}.')
+                self.num_features
+            )
+            raise ValueError(
+                f'BatchNorm({self.num_features}, num_dims={self.num_dims}) expects '
+                f'input of shape {want}, got {got}.'
+            )
         # Assigning to a registered buffer's name replaces the buffer's value.
         Y, self.moving_mean, self.moving_var = batch_norm(
-            X, self.gamma, self.beta, self.moving_mean, self.moving_var,
-            eps=self.eps, momentum=self.momentum, training=self.training)
+            X,
+            self.gamma,
+            self.beta,
+            self.moving_mean,
+            self.moving_var,
+            eps=self.eps,
+            momentum=self.momentum,
+            training=self.training,
+        )
         return Y
 
     def extra_repr(self):
@@ -120,13 +143,23 @@ class _BNLeNet(Classifier):
         self.save_hyperparameters()
         norm = self.norm
         self.net = nn.Sequential(
-            nn.LazyConv2d(6, kernel_size=5), norm(6, 4),
-            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.LazyConv2d(16, kernel_size=5), norm(16, 4),
-            nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.Flatten(), nn.LazyLinear(120), norm(120, 2), nn.Sigmoid(),
-            nn.LazyLinear(84), norm(84, 2), nn.Sigmoid(),
-            nn.LazyLinear(num_classes))
+            nn.LazyConv2d(6, kernel_size=5),
+            norm(6, 4),
+            nn.Sigmoid(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.LazyConv2d(16, kernel_size=5),
+            norm(16, 4),
+            nn.Sigmoid(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Flatten(),
+            nn.LazyLinear(120),
+            norm(120, 2),
+            nn.Sigmoid(),
+            nn.LazyLinear(84),
+            norm(84, 2),
+            nn.Sigmoid(),
+            nn.LazyLinear(num_classes),
+        )
 
 
 class BNLeNetScratch(_BNLeNet):

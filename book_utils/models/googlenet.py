@@ -7,6 +7,7 @@ the large kernels shrink the channels first, which keeps the block cheap
 (Szegedy et al., 2015). As in D2L, the paper's auxiliary classifiers are left
 out: better initialisation and optimisers made them unnecessary.
 """
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -20,10 +21,14 @@ __all__ = ['Inception', 'GoogleNet']
 def _channel_pair(value, name):
     """A (reduce, out) pair of positive channel counts, e.g. ``(96, 128)``."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError(f'Inception {name} must be a (reduce, out) pair of channel counts, '
-                        f'e.g. (96, 128); got {value!r}.')
-    return (check_int(value[0], f'{name}[0] (reduce)', low=1),
-            check_int(value[1], f'{name}[1] (out)', low=1))
+        raise TypeError(
+            f'Inception {name} must be a (reduce, out) pair of channel counts, '
+            f'e.g. (96, 128); got {value!r}.'
+        )
+    return (
+        check_int(value[0], f'{name}[0] (reduce)', low=1),
+        check_int(value[1], f'{name}[1] (out)', low=1),
+    )
 
 
 class Inception(nn.Module):
@@ -76,21 +81,27 @@ class GoogleNet(Classifier):
         """The base: a 64-channel 7x7 convolution with stride 2, then a max-pool."""
         return nn.Sequential(
             nn.LazyConv2d(64, kernel_size=7, stride=2, padding=3),
-            nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        )
 
     def b2(self):
         """1x1 then 3x3 convolutions up to 192 channels, then a max-pool."""
         return nn.Sequential(
-            nn.LazyConv2d(64, kernel_size=1), nn.ReLU(),
-            nn.LazyConv2d(192, kernel_size=3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+            nn.LazyConv2d(64, kernel_size=1),
+            nn.ReLU(),
+            nn.LazyConv2d(192, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        )
 
     def b3(self):
         """Two Inception blocks (256 and 480 output channels), then a max-pool."""
         return nn.Sequential(
             Inception(64, (96, 128), (16, 32), 32),
             Inception(128, (128, 192), (32, 96), 64),
-            nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        )
 
     def b4(self):
         """Five Inception blocks (512, 512, 512, 528, 832 channels), then a max-pool."""
@@ -100,19 +111,23 @@ class GoogleNet(Classifier):
             Inception(128, (128, 256), (24, 64), 64),
             Inception(112, (144, 288), (32, 64), 64),
             Inception(256, (160, 320), (32, 128), 128),
-            nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        )
 
     def b5(self):
         """Two Inception blocks (832 and 1024 channels), then global average pooling."""
         return nn.Sequential(
             Inception(256, (160, 320), (32, 128), 128),
             Inception(384, (192, 384), (48, 128), 128),
-            nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+            nn.AdaptiveAvgPool2d((1, 1)),
+            nn.Flatten(),
+        )
 
     def __init__(self, lr=0.1, num_classes=10):
         super().__init__()
         check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
-        self.net = nn.Sequential(self.b1(), self.b2(), self.b3(), self.b4(),
-                                 self.b5(), nn.LazyLinear(num_classes))
+        self.net = nn.Sequential(
+            self.b1(), self.b2(), self.b3(), self.b4(), self.b5(), nn.LazyLinear(num_classes)
+        )
         self.net.apply(init_cnn)

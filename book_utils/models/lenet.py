@@ -1,4 +1,5 @@
 """LeNet-5 as D2L 7.6 builds it: sigmoid activations and average pooling."""
+
 from torch import nn
 
 from ..checks import check_int
@@ -21,11 +22,16 @@ class LeNet(Classifier):
         check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
         self.net = nn.Sequential(
-            nn.LazyConv2d(6, kernel_size=5, padding=2), nn.Sigmoid(),
+            nn.LazyConv2d(6, kernel_size=5, padding=2),
+            nn.Sigmoid(),
             nn.AvgPool2d(kernel_size=2, stride=2),
-            nn.LazyConv2d(16, kernel_size=5), nn.Sigmoid(),
+            nn.LazyConv2d(16, kernel_size=5),
+            nn.Sigmoid(),
             nn.AvgPool2d(kernel_size=2, stride=2),
             nn.Flatten(),
-            nn.LazyLinear(120), nn.Sigmoid(),
-            nn.LazyLinear(84), nn.Sigmoid(),
-            nn.LazyLinear(num_classes))
+            nn.LazyLinear(120),
+            nn.Sigmoid(),
+            nn.LazyLinear(84),
+            nn.Sigmoid(),
+            nn.LazyLinear(num_classes),
+        )

@@ -5,6 +5,7 @@ which act as a small fully connected network applied at every pixel. The last
 block has one channel per class, and global average pooling turns each channel
 into a score, so the model has no large dense layers at all (Lin et al., 2013).
 """
+
 from torch import nn
 
 from ..checks import check_int, check_pair
@@ -20,9 +21,13 @@ def nin_block(out_channels, kernel_size, strides, padding):
     check_pair(strides, 'strides', low=1)
     check_pair(padding, 'padding', low=0)
     return nn.Sequential(
-        nn.LazyConv2d(out_channels, kernel_size, strides, padding), nn.ReLU(),
-        nn.LazyConv2d(out_channels, kernel_size=1), nn.ReLU(),
-        nn.LazyConv2d(out_channels, kernel_size=1), nn.ReLU())
+        nn.LazyConv2d(out_channels, kernel_size, strides, padding),
+        nn.ReLU(),
+        nn.LazyConv2d(out_channels, kernel_size=1),
+        nn.ReLU(),
+        nn.LazyConv2d(out_channels, kernel_size=1),
+        nn.ReLU(),
+    )
 
 
 class NiN(Classifier):
@@ -46,5 +51,6 @@ class NiN(Classifier):
             nn.Dropout(0.5),
             nin_block(num_classes, kernel_size=3, strides=1, padding=1),
             nn.AdaptiveAvgPool2d((1, 1)),
-            nn.Flatten())
+            nn.Flatten(),
+        )
         self.net.apply(init_cnn)

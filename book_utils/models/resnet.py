@@ -12,6 +12,7 @@ One change from D2L 1.0.3: D2L's ``ResNeXtBlock`` passes
 argument is really the number of channels per group, contrary to its text.
 Here ``groups`` is the number of groups.
 """
+
 from torch import nn
 from torch.nn import functional as F
 
@@ -44,8 +45,9 @@ class Residual(nn.Module):
         check_int(strides, 'strides', low=1)
         self.conv1 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1, stride=strides)
         self.conv2 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1)
-        self.conv3 = nn.LazyConv2d(num_channels, kernel_size=1, stride=strides) \
-            if use_1x1conv else None
+        self.conv3 = (
+            nn.LazyConv2d(num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
+        )
         self.bn1 = nn.LazyBatchNorm2d()
         self.bn2 = nn.LazyBatchNorm2d()
 
@@ -55,9 +57,11 @@ class Residual(nn.Module):
         if self.conv3 is not None:
             X = self.conv3(X)
         elif X.shape != Y.shape:
-            raise ValueError(f'Residual block: the input {tuple(X.shape)} cannot be added to the '
-                             f'output {tuple(Y.shape)}; build the block with use_1x1conv=True '
-                             f'when it changes the channels or the stride.')
+            raise ValueError(
+                f'Residual block: the input {tuple(X.shape)} cannot be added to the '
+                f'output {tuple(Y.shape)}; build the block with use_1x1conv=True '
+                f'when it changes the channels or the stride.'
+            )
         Y += X
         return F.relu(Y)
 
@@ -80,13 +84,16 @@ class ResNeXtBlock(nn.Module):
         check_int(strides, 'strides', low=1)
         bot_channels = int(round(num_channels * bot_mul))
         if bot_channels < 1 or bot_channels % groups:
-            raise ValueError(f'ResNeXtBlock: the {bot_channels} bottleneck channels '
-                             f'(num_channels={num_channels!r} * bot_mul={bot_mul!r}) must split '
-                             f'evenly into groups={groups!r} groups; choose groups among the '
-                             f'divisors of {bot_channels}.')
+            raise ValueError(
+                f'ResNeXtBlock: the {bot_channels} bottleneck channels '
+                f'(num_channels={num_channels!r} * bot_mul={bot_mul!r}) must split '
+                f'evenly into groups={groups!r} groups; choose groups among the '
+                f'divisors of {bot_channels}.'
+            )
         self.conv1 = nn.LazyConv2d(bot_channels, kernel_size=1, stride=1)
-        self.conv2 = nn.LazyConv2d(bot_channels, kernel_size=3, stride=strides, padding=1,
-                                   groups=groups)
+        self.conv2 = nn.LazyConv2d(
+            bot_channels, kernel_size=3, stride=strides, padding=1, groups=groups
+        )
         self.conv3 = nn.LazyConv2d(num_channels, kernel_size=1, stride=1)
         self.bn1 = nn.LazyBatchNorm2d()
         self.bn2 = nn.LazyBatchNorm2d()
@@ -104,9 +111,11 @@ class ResNeXtBlock(nn.Module):
         if self.conv4 is not None:
             X = self.bn4(self.conv4(X))
         elif X.shape != Y.shape:
-            raise ValueError(f'ResNeXtBlock: the input {tuple(X.shape)} cannot be added to the '
-                             f'output {tuple(Y.shape)}; build the block with use_1x1conv=True '
-                             f'when it changes the channels or the stride.')
+            raise ValueError(
+                f'ResNeXtBlock: the input {tuple(X.shape)} cannot be added to the '
+                f'output {tuple(Y.shape)}; build the block with use_1x1conv=True '
+                f'when it changes the channels or the stride.'
+            )
         return F.relu(Y + X)
 
 
@@ -127,8 +136,10 @@ class ResNet(Classifier):
         """The stem: a 64-channel 7x7 convolution with stride 2, batch norm, ReLU, max-pool."""
         return nn.Sequential(
             nn.LazyConv2d(64, kernel_size=7, stride=2, padding=3),
-            nn.LazyBatchNorm2d(), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+            nn.LazyBatchNorm2d(),
+            nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
+        )
 
     def block(self, num_residuals, num_channels, first_block=False):
         """One stage: ``num_residuals`` blocks; all but the first stage start by halving the size."""
@@ -147,9 +158,10 @@ class ResNet(Classifier):
         self.net = nn.Sequential(self.b1())
         for i, b in enumerate(_as_arch(arch)):
             self.net.add_module(f'b{i + 2}', self.block(*b, first_block=(i == 0)))
-        self.net.add_module('last', nn.Sequential(
-            nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(),
-            nn.LazyLinear(num_classes)))
+        self.net.add_module(
+            'last',
+            nn.Sequential(nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.LazyLinear(num_classes)),
+        )
         self.net.apply(init_cnn)
 
 

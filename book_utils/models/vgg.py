@@ -7,6 +7,7 @@ three fully connected layers. So VGG-11, -13, -16 and -19 differ only in their
 row of ``VGG_ARCHS`` (Table 1 of Simonyan and Zisserman, 2014), as in
 torchvision's ``vgg.py``.
 """
+
 from torch import nn
 
 from ..checks import check_int
@@ -49,20 +50,27 @@ class VGG(Classifier):
 
     # Each block halves the size, so n blocks need at least 2**n pixels. This is
     # the default for five blocks; the constructor sets the value for ``arch``.
-    input_spec = InputSpec(channels=1, min_size=2 ** 5, example=(1, 1, 224, 224))
+    input_spec = InputSpec(channels=1, min_size=2**5, example=(1, 1, 224, 224))
 
     def __init__(self, arch, lr=0.1, num_classes=10):
         super().__init__()
         check_int(num_classes, 'num_classes', low=1)
         self.save_hyperparameters()
         blocks = _as_arch(arch)
-        size = max(224, 2 ** len(blocks))   # D2L's 224, or more for a table of 8+ blocks
-        self.input_spec = InputSpec(channels=1, min_size=2 ** len(blocks),
-                                    example=(1, 1, size, size))
+        size = max(224, 2 ** len(blocks))  # D2L's 224, or more for a table of 8+ blocks
+        self.input_spec = InputSpec(
+            channels=1, min_size=2 ** len(blocks), example=(1, 1, size, size)
+        )
         conv_blks = [vgg_block(num_convs, out_channels) for num_convs, out_channels in blocks]
         self.net = nn.Sequential(
-            *conv_blks, nn.Flatten(),
-            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
-            nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
-            nn.LazyLinear(num_classes))
+            *conv_blks,
+            nn.Flatten(),
+            nn.LazyLinear(4096),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.LazyLinear(4096),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.LazyLinear(num_classes),
+        )
         self.net.apply(init_cnn)

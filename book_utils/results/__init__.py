@@ -12,6 +12,7 @@ when the notebook is executed by ``tools/execute_notebooks.py`` (which sets
 and speed are merged into ``<profile>.json``. Anywhere else, Colab included, it
 writes nothing.
 """
+
 import datetime
 import importlib.resources
 import json
@@ -38,8 +39,10 @@ def load(name):
     ``'notebook_times'``.
     """
     if not isinstance(name, str) or not name or '/' in name or name.endswith('.json'):
-        raise ValueError(f'load(name={name!r}): name must be a file stem such as "cpu" or '
-                         '"d2l_published", without a folder or ".json"')
+        raise ValueError(
+            f'load(name={name!r}): name must be a file stem such as "cpu" or '
+            '"d2l_published", without a folder or ".json"'
+        )
     path = folder() / f'{name}.json'
     return json.loads(path.read_text()) if path.is_file() else {}
 
@@ -72,9 +75,11 @@ def record_run(name, trainer, run=None):
         'hardware': hardware_name(trainer.device),
         'torch': torch.__version__,
         'device': str(trainer.device),
-        'settings': {k: (list(v) if isinstance(v, tuple) else v)
-                     for k, v in (vars(run).items() if run is not None else {}.items())
-                     if k not in ('note',)},
+        'settings': {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in (vars(run).items() if run is not None else {}.items())
+            if k not in ('note',)
+        },
         'note': getattr(run, 'note', ''),
         'final': {k: v for k, v in history[-1].items() if k not in ('epoch',)},
         'epochs': len(history),

@@ -6,6 +6,7 @@ layer takes n_in x n_out. ``network_costs`` is the one counter the package and
 the chapters use (7.4's and 8.1's cost tables, 8.4's and 8.6's comparisons, the
 profile notes); ``pytorch_flops`` is PyTorch's own count, to check it against.
 """
+
 import dataclasses
 from collections.abc import Callable
 
@@ -15,8 +16,14 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ..lazy_layers import materialise
 
-__all__ = ['num_params', 'layer_flops', 'layer_multiply_adds', 'Costs', 'network_costs',
-           'pytorch_flops']
+__all__ = [
+    'num_params',
+    'layer_flops',
+    'layer_multiply_adds',
+    'Costs',
+    'network_costs',
+    'pytorch_flops',
+]
 
 
 def num_params(model):
@@ -28,12 +35,20 @@ def layer_multiply_adds(layer, Y):
     """Multiply-adds of one ``nn.Conv2d`` or ``nn.Linear`` for one example, given its output."""
     if isinstance(layer, nn.Conv2d):
         k_h, k_w = layer.kernel_size
-        return ((layer.in_channels // layer.groups) * layer.out_channels * k_h * k_w
-                * Y.shape[-2] * Y.shape[-1])
+        return (
+            (layer.in_channels // layer.groups)
+            * layer.out_channels
+            * k_h
+            * k_w
+            * Y.shape[-2]
+            * Y.shape[-1]
+        )
     if isinstance(layer, nn.Linear):
         return layer.in_features * layer.out_features
-    raise TypeError(f'layer_flops and layer_multiply_adds count nn.Conv2d and nn.Linear layers, '
-                    f'got {type(layer).__name__}.')
+    raise TypeError(
+        f'layer_flops and layer_multiply_adds count nn.Conv2d and nn.Linear layers, '
+        f'got {type(layer).__name__}.'
+    )
 
 
 def layer_flops(layer, Y):
@@ -44,9 +59,10 @@ def layer_flops(layer, Y):
 @dataclasses.dataclass(frozen=True)
 class Costs:
     """A network's size and work for one example of a given input shape."""
+
     parameters: int
-    multiply_adds: int   # of its convolutions and dense layers, per example
-    layers: tuple        # ((name in named_modules(), multiply-adds), ...) in the order they ran
+    multiply_adds: int  # of its convolutions and dense layers, per example
+    layers: tuple  # ((name in named_modules(), multiply-adds), ...) in the order they ran
 
     @property
     def flops(self):
@@ -61,18 +77,31 @@ def network_costs(model: nn.Module | Callable[[], nn.Module], X_shape) -> Costs:
     224x224 costs no memory and no time. Lazy layers are given their shapes first. The
     multiply-adds are per example: divide by nothing, whatever the batch of ``X_shape``.
     """
-    if not (isinstance(X_shape, (tuple, list, torch.Size)) and len(X_shape) >= 2 and
-            all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in X_shape)):
-        raise ValueError(f'X_shape must be an input shape with positive ints, e.g. '
-                         f'(1, 1, 224, 224); got {X_shape!r}.')
+    if not (
+        isinstance(X_shape, (tuple, list, torch.Size))
+        and len(X_shape) >= 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in X_shape)
+    ):
+        raise ValueError(
+            f'X_shape must be an input shape with positive ints, e.g. '
+            f'(1, 1, 224, 224); got {X_shape!r}.'
+        )
     if not isinstance(model, nn.Module):
         if not callable(model):
-            raise TypeError(f'model must be an nn.Module or something that builds one (a class, '
-                            f'a lambda), got {type(model).__name__}.')
+            raise TypeError(
+                f'model must be an nn.Module or something that builds one (a class, '
+                f'a lambda), got {type(model).__name__}.'
+            )
         with torch.device('meta'):
             return _count(model(), torch.zeros(X_shape))
-    device = next((p.device for p in model.parameters()
-                   if not isinstance(p, nn.parameter.UninitializedParameter)), None)
+    device = next(
+        (
+            p.device
+            for p in model.parameters()
+            if not isinstance(p, nn.parameter.UninitializedParameter)
+        ),
+        None,
+    )
     return _count(model, torch.zeros(X_shape, device=device))
 
 
@@ -84,8 +113,11 @@ def _count(net, X):
         rows.append((names[layer], layer_multiply_adds(layer, Y)))
 
     materialise(net, lambda: net(X))
-    hooks = [m.register_forward_hook(record) for m in net.modules()
-             if isinstance(m, (nn.Conv2d, nn.Linear))]
+    hooks = [
+        m.register_forward_hook(record)
+        for m in net.modules()
+        if isinstance(m, (nn.Conv2d, nn.Linear))
+    ]
     was_training = net.training
     try:
         with torch.no_grad():
@@ -94,8 +126,9 @@ def _count(net, X):
         net.train(was_training)
         for hook in hooks:
             hook.remove()
-    return Costs(parameters=num_params(net), multiply_adds=sum(m for _, m in rows),
-                 layers=tuple(rows))
+    return Costs(
+        parameters=num_params(net), multiply_adds=sum(m for _, m in rows), layers=tuple(rows)
+    )
 
 
 def pytorch_flops(model: nn.Module, X_shape) -> dict:
@@ -104,8 +137,9 @@ def pytorch_flops(model: nn.Module, X_shape) -> dict:
     the layers that did the work (convolutions, dense layers), so it lines up with
     ``network_costs(model, X_shape).layers``."""
     materialise(model, lambda: model(torch.zeros(X_shape)))
-    leaves = {name for name, layer in model.named_modules() if isinstance(layer, (nn.Conv2d,
-                                                                                 nn.Linear))}
+    leaves = {
+        name for name, layer in model.named_modules() if isinstance(layer, (nn.Conv2d, nn.Linear))
+    }
     was_training = model.training
     try:
         with FlopCounterMode(display=False) as counter, torch.no_grad():
@@ -115,7 +149,7 @@ def pytorch_flops(model: nn.Module, X_shape) -> dict:
     root = type(model).__name__
     found = {}
     for key, counts in counter.get_flop_counts().items():
-        name = key[len(root) + 1:] if key.startswith(root + '.') else None
+        name = key[len(root) + 1 :] if key.startswith(root + '.') else None
         if name in leaves:
             found[name] = sum(counts.values())
     return found

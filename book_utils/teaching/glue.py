@@ -7,12 +7,13 @@ notebook; this writes the same output (a display bundle under MyST-NB's
 ``application/papermill.record/`` prefix) with IPython alone, so a notebook executed
 anywhere still builds.
 """
+
 import IPython
 from IPython.display import display as _display
 
 __all__ = ['glue']
 
-GLUE_PREFIX = 'application/papermill.record/'   # MyST-NB's, see myst_nb.ext.glue
+GLUE_PREFIX = 'application/papermill.record/'  # MyST-NB's, see myst_nb.ext.glue
 
 
 def glue(name, variable, display=True):

@@ -8,6 +8,7 @@ drawing new ones, and updates one displayed image in place. Outside a notebook t
 text log, and the board keeps its curves in one pyplot figure (as D2L's does), so a
 script's ``plt.show()`` after ``fit`` shows them.
 """
+
 import collections
 import io
 
@@ -33,6 +34,7 @@ def use_svg_display():
     """Show inline figures as SVG (sharp at any zoom), as D2L does."""
     if in_notebook():
         from matplotlib_inline import backend_inline
+
         backend_inline.set_matplotlib_formats('svg')
 
 
@@ -52,21 +54,39 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     axes.grid()
 
 
-def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
-         xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
-         figsize=(3.5, 2.5), axes=None):
+def plot(
+    X,
+    Y=None,
+    xlabel=None,
+    ylabel=None,
+    legend=None,
+    xlim=None,
+    ylim=None,
+    xscale='linear',
+    yscale='linear',
+    fmts=('-', 'm--', 'g-.', 'r:'),
+    figsize=(3.5, 2.5),
+    axes=None,
+):
     """Plot one or several curves (D2L's ``plot``): X and Y may be lists, arrays or tensors."""
+
     def has_one_axis(X):
-        return (hasattr(X, 'ndim') and X.ndim == 1 or
-                isinstance(X, list) and not hasattr(X[0], '__len__'))
+        return (
+            hasattr(X, 'ndim')
+            and X.ndim == 1
+            or isinstance(X, list)
+            and not hasattr(X[0], '__len__')
+        )
 
     def as_numpy(v):
         return v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else v
 
-    for name, values in (('X', X), ('Y', Y)):   # an empty curve would be an IndexError below
+    for name, values in (('X', X), ('Y', Y)):  # an empty curve would be an IndexError below
         if values is not None and (not hasattr(values, '__len__') or len(values) == 0):
-            raise ValueError(f'plot needs values to draw: {name} is {values!r}. Pass a list, '
-                             f'array or tensor with at least one value.')
+            raise ValueError(
+                f'plot needs values to draw: {name} is {values!r}. Pass a list, '
+                f'array or tensor with at least one value.'
+            )
     if has_one_axis(X):
         X = [X]
     if Y is None:
@@ -93,13 +113,18 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5, cmap='gray'):
     As in D2L, the grid shows the first ``num_rows * num_cols`` images and ignores
     the rest (``visualize`` passes a whole batch); it needs a title for each shown.
     """
-    num_rows, num_cols = check_int(num_rows, 'num_rows', low=1), check_int(num_cols, 'num_cols', low=1)
+    num_rows, num_cols = (
+        check_int(num_rows, 'num_rows', low=1),
+        check_int(num_cols, 'num_cols', low=1),
+    )
     if imgs is None or len(imgs) == 0:
         raise ValueError(f'show_images needs at least one image, got {imgs!r}.')
     shown = min(len(imgs), num_rows * num_cols)
     if titles and len(titles) < shown:
-        raise ValueError(f'titles has {len(titles)} entries for {shown} images shown; give '
-                         f'one title per image, or titles=None.')
+        raise ValueError(
+            f'titles has {len(titles)} entries for {shown} images shown; give '
+            f'one title per image, or titles=None.'
+        )
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
     axes = axes.flatten()
@@ -140,6 +165,7 @@ class LiveFigure:
         if not in_notebook():
             return
         from IPython.display import Image, display
+
         image = Image(data=figure_png(self.fig), format='png')
         if self._handle is None:
             self._handle = display(image, display_id=True)
@@ -150,9 +176,20 @@ class LiveFigure:
 def _mean(values):
     """Average a list of numbers or device tensors with a single synchronisation."""
     if any(isinstance(v, torch.Tensor) for v in values):
-        return torch.stack([torch.as_tensor(v).detach().float().reshape(())
-                            .to(values[0].device if isinstance(values[0], torch.Tensor) else 'cpu')
-                            for v in values]).mean().item()
+        return (
+            torch.stack(
+                [
+                    torch.as_tensor(v)
+                    .detach()
+                    .float()
+                    .reshape(())
+                    .to(values[0].device if isinstance(values[0], torch.Tensor) else 'cpu')
+                    for v in values
+                ]
+            )
+            .mean()
+            .item()
+        )
     return float(sum(float(v) for v in values) / len(values))
 
 
@@ -164,14 +201,26 @@ class ProgressBoard(HyperParameters):
     only read back when the mean is taken.
     """
 
-    def __init__(self, xlabel=None, ylabel=None, xlim=None, ylim=None, xscale='linear',
-                 yscale='linear', ls=('-', '--', '-.', ':'), colors=('C0', 'C1', 'C2', 'C3'),
-                 fig=None, axes=None, figsize=(3.5, 2.5), display=True):
+    def __init__(
+        self,
+        xlabel=None,
+        ylabel=None,
+        xlim=None,
+        ylim=None,
+        xscale='linear',
+        yscale='linear',
+        ls=('-', '--', '-.', ':'),
+        colors=('C0', 'C1', 'C2', 'C3'),
+        fig=None,
+        axes=None,
+        figsize=(3.5, 2.5),
+        display=True,
+    ):
         self.save_hyperparameters()
         self.raw_points = collections.OrderedDict()
         self.data = collections.OrderedDict()
         self._live = None
-        self._script_figure = None   # outside a notebook: one pyplot figure per board
+        self._script_figure = None  # outside a notebook: one pyplot figure per board
         self._lines = {}
 
     def draw(self, x, y, label, every_n=1):
@@ -199,8 +248,13 @@ class ProgressBoard(HyperParameters):
         ax = self._live.axes
         for i, (label, pts) in enumerate(self.data.items()):
             if label not in self._lines:
-                self._lines[label], = ax.plot([], [], linestyle=self.ls[i % len(self.ls)],
-                                              color=self.colors[i % len(self.colors)], label=label)
+                (self._lines[label],) = ax.plot(
+                    [],
+                    [],
+                    linestyle=self.ls[i % len(self.ls)],
+                    color=self.colors[i % len(self.colors)],
+                    label=label,
+                )
             self._lines[label].set_data([p[0] for p in pts], [p[1] for p in pts])
         ax.relim()
         ax.autoscale_view()
@@ -222,5 +276,5 @@ class ProgressBoard(HyperParameters):
         self.data.clear()
         self._lines = {}
         self._live = None
-        if getattr(self, '_script_figure', None) is not None:   # the same figure, redrawn
+        if getattr(self, '_script_figure', None) is not None:  # the same figure, redrawn
             self._script_figure.axes.cla()

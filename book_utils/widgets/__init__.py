@@ -19,6 +19,7 @@ run by ``static/book_widgets.js``, built from ``widgets_js/src``): in the render
 kernel designer and the two explorers work in the browser, and the training dashboard
 shows its saved runs and how to train on Colab.
 """
+
 from .conv_shapes import conv_shape_explorer
 from .dashboard import training_dashboard
 from .kernel_designer import kernel_designer

@@ -7,6 +7,7 @@ in place, so nothing flickers, nothing else in the cell is wiped, a background
 thread may do it, and a test can read exactly what the reader sees. ``Image``,
 ``HTML`` and the boxes exist unchanged in ipywidgets 7.7 (Colab) and 8.x.
 """
+
 import base64
 import contextlib
 
@@ -19,10 +20,24 @@ from ..checks import check_bool, check_float, check_int
 from ..teaching.plot import figure_png
 from .html_parts import STATIC_FOOTER, STATIC_NOTE, message_html, picture_only
 
-__all__ = ['BookWidget', 'BoundedIntText', 'FloatLogSlider', 'IntSlider', 'STATIC_NOTE',
-           'check_control_value', 'control_limits', 'control_options', 'control_range',
-           'control_values', 'fit_narrow_screens', 'guarded', 'image_view', 'labelled',
-           'message_html', 'name_controls', 'new_figure', 'png_of']
+__all__ = [
+    'BookWidget',
+    'BoundedIntText',
+    'FloatLogSlider',
+    'IntSlider',
+    'check_control_value',
+    'control_limits',
+    'control_options',
+    'control_range',
+    'control_values',
+    'fit_narrow_screens',
+    'guarded',
+    'image_view',
+    'labelled',
+    'name_controls',
+    'new_figure',
+    'png_of',
+]
 
 
 def new_figure(width, height):
@@ -57,9 +72,9 @@ class BookWidget(W.VBox):
     """
 
     static_note = None
-    message = None     # an HTML line each widget puts under its figure
+    message = None  # an HTML line each widget puts under its figure
     _figure_view = None
-    _holds = 0   # how many ``hold`` blocks are open: redraws wait until the last one closes
+    _holds = 0  # how many ``hold`` blocks are open: redraws wait until the last one closes
 
     @property
     def holding(self):
@@ -128,7 +143,7 @@ class BookWidget(W.VBox):
         return bytes(self._figure_view.value) if self._figure_view is not None else None
 
     def _interacted(self, change=None):
-        if not self.holding:   # set_values is a page or a test, not the reader
+        if not self.holding:  # set_values is a page or a test, not the reader
             self.static_note.value = ''
 
     def static_html(self, note):
@@ -142,9 +157,14 @@ class BookWidget(W.VBox):
     def _repr_mimebundle_(self, **kwargs):
         """The widget view for live front ends, and for pages without a kernel the static
         view of ``static_html`` (working controls in the browser), a picture, and text."""
-        data = {'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',
-                'application/vnd.jupyter.widget-view+json': {
-                    'version_major': 2, 'version_minor': 0, 'model_id': self.model_id}}
+        data = {
+            'text/plain': f'{type(self).__name__}: {STATIC_NOTE}.',
+            'application/vnd.jupyter.widget-view+json': {
+                'version_major': 2,
+                'version_minor': 0,
+                'model_id': self.model_id,
+            },
+        }
         if self.static_png:
             data['image/png'] = base64.b64encode(self.static_png).decode('ascii')
         view = self.static_html(f'{STATIC_NOTE}.')
@@ -156,7 +176,7 @@ class BookWidget(W.VBox):
 
     def _ipython_display_(self, **kwargs):
         display(self._repr_mimebundle_(), raw=True)
-        if hasattr(self, '_handle_displayed'):   # ipywidgets 7: fire on_displayed callbacks
+        if hasattr(self, '_handle_displayed'):  # ipywidgets 7: fire on_displayed callbacks
             self._handle_displayed(**kwargs)
 
 
@@ -166,7 +186,7 @@ def control_range(control):
     A log slider's ``min``/``max`` are exponents: its values run from base**min to base**max.
     """
     if isinstance(control, W.FloatLogSlider):
-        return control.base ** control.min, control.base ** control.max
+        return control.base**control.min, control.base**control.max
     if hasattr(control, 'min') and hasattr(control, 'max'):
         return control.min, control.max
     return None
@@ -179,14 +199,20 @@ def control_values(controls):
 
 def control_limits(controls):
     """``{name: [min, max]}`` of every bounded control, as the live widget allows them."""
-    return {name: [c.min, c.max] for name, c in controls.items()
-            if hasattr(c, 'min') and hasattr(c, 'max')}
+    return {
+        name: [c.min, c.max]
+        for name, c in controls.items()
+        if hasattr(c, 'min') and hasattr(c, 'max')
+    }
 
 
 def control_options(controls):
     """``{name: [values]}`` of every menu (dropdowns, toggle buttons)."""
-    return {name: list(c._options_values) for name, c in controls.items()
-            if getattr(c, '_options_values', None) is not None}
+    return {
+        name: list(c._options_values)
+        for name, c in controls.items()
+        if getattr(c, '_options_values', None) is not None
+    }
 
 
 def check_control_value(control, value, name):
@@ -196,11 +222,12 @@ def check_control_value(control, value, name):
     a float in an int box; both would draw something other than what was asked for.
     Returns the value; raises TypeError (wrong type) or ValueError (off the menu or range).
     """
-    menu = getattr(control, '_options_values', None)   # dropdowns, toggle buttons
+    menu = getattr(control, '_options_values', None)  # dropdowns, toggle buttons
     if menu is not None:
         if value not in menu:
-            raise ValueError(f'{name}={value!r} is not on the menu; choose one of '
-                             f'{", ".join(map(repr, menu))}.')
+            raise ValueError(
+                f'{name}={value!r} is not on the menu; choose one of {", ".join(map(repr, menu))}.'
+            )
         return value
     bounds = control_range(control) or (None, None)
     if isinstance(control, W.Checkbox):
@@ -222,6 +249,7 @@ class _RefusesOutOfRange:
     another learning rate than it asked for. The reader's own touch stays in range.
     ``setting`` names the control in the error (the key of the widget's ``controls``).
     """
+
     setting = None
 
     @validate('value')
@@ -276,12 +304,14 @@ def guarded(update, show_message):
     Impossible settings raise ``ValueError`` with a sentence for the reader;
     anything else is a bug, reported as such so it can be filed.
     """
+
     def run(*args, **kwargs):
         try:
             return update(*args, **kwargs)
         except ValueError as err:
             show_message(str(err), 'error')
-        except Exception as err:   # a bug: say so in the widget rather than crash the callback
+        except Exception as err:  # a bug: say so in the widget rather than crash the callback
             show_message(f'Unexpected {type(err).__name__}: {err} (please report this).', 'error')
         return None
+
     return run

@@ -5,6 +5,7 @@ return. The output size itself always comes from ``book_utils.conv_output_shape`
 the one formula the package shares, and ``torch_output_shape`` checks it against
 a real ``nn.Conv2d`` forward pass.
 """
+
 import dataclasses
 import warnings
 
@@ -25,6 +26,7 @@ class ConvSettings:
     Sizes are (height, width) pairs; ``padding`` is a pair of ints, ``'same'``
     or ``'valid'``. Construction checks everything that needs no arithmetic.
     """
+
     in_size: tuple = (7, 7)
     kernel_size: tuple = (3, 3)
     padding: object = (1, 1)
@@ -48,20 +50,28 @@ class ConvSettings:
             check_int(getattr(self, name), name, low=1)
         for name in ('in_channels', 'out_channels'):
             if getattr(self, name) % self.groups:
-                raise ValueError(f'{name} = {getattr(self, name)} is not divisible by groups = '
-                                 f'{self.groups}: each group needs the same number of input and '
-                                 f'of output channels. Pick groups that divide both.')
+                raise ValueError(
+                    f'{name} = {getattr(self, name)} is not divisible by groups = '
+                    f'{self.groups}: each group needs the same number of input and '
+                    f'of output channels. Pick groups that divide both.'
+                )
 
 
 def settings_from_controls(v):
     """``ConvSettings`` from the shape explorer's control values (``in_h``, ``k_w``, ...,
     ``padding`` 'numbers' | 'same' | 'valid'), the names the browser version uses too."""
     kind = v['padding']
-    return ConvSettings(in_size=(v['in_h'], v['in_w']), kernel_size=(v['k_h'], v['k_w']),
-                        padding=(v['pad_h'], v['pad_w']) if kind == 'numbers' else kind,
-                        padding_mode=v['padding_mode'], stride=(v['s_h'], v['s_w']),
-                        dilation=(v['d_h'], v['d_w']), in_channels=v['c_in'],
-                        out_channels=v['c_out'], groups=v['groups'])
+    return ConvSettings(
+        in_size=(v['in_h'], v['in_w']),
+        kernel_size=(v['k_h'], v['k_w']),
+        padding=(v['pad_h'], v['pad_w']) if kind == 'numbers' else kind,
+        padding_mode=v['padding_mode'],
+        stride=(v['s_h'], v['s_w']),
+        dilation=(v['d_h'], v['d_w']),
+        in_channels=v['c_in'],
+        out_channels=v['c_out'],
+        groups=v['groups'],
+    )
 
 
 def pad_amounts(s):
@@ -96,11 +106,15 @@ def padding_source(n, before, after, mode):
     replicate repeats the edge, circular wraps around, zeros is None.
     """
     if mode == 'reflect' and max(before, after) >= n:
-        raise ValueError(f"padding_mode='reflect' needs padding smaller than the input: padding "
-                         f'{max(before, after)} on an input of {n} has nothing left to mirror.')
+        raise ValueError(
+            f"padding_mode='reflect' needs padding smaller than the input: padding "
+            f'{max(before, after)} on an input of {n} has nothing left to mirror.'
+        )
     if mode == 'circular' and max(before, after) > n:
-        raise ValueError(f"padding_mode='circular' can wrap around at most once: padding "
-                         f'{max(before, after)} is more than the input size {n}.')
+        raise ValueError(
+            f"padding_mode='circular' can wrap around at most once: padding "
+            f'{max(before, after)} is more than the input size {n}.'
+        )
     sources = []
     for i in range(-before, n + after):
         if 0 <= i < n:
@@ -111,15 +125,16 @@ def padding_source(n, before, after, mode):
             sources.append(-i if i < 0 else 2 * (n - 1) - i)
         elif mode == 'replicate':
             sources.append(min(max(i, 0), n - 1))
-        else:   # circular
+        else:  # circular
             sources.append(i % n)
     return sources
 
 
 def padding_sources(s):
     """``padding_source`` for rows and for columns of the input."""
-    return tuple(padding_source(n, b, a, s.padding_mode)
-                 for n, (b, a) in zip(s.in_size, pad_amounts(s)))
+    return tuple(
+        padding_source(n, b, a, s.padding_mode) for n, (b, a) in zip(s.in_size, pad_amounts(s))
+    )
 
 
 def window_starts(s):
@@ -135,11 +150,12 @@ def coverage(s):
     leaves, and the rows/columns the floor in the size formula drops.
     """
     counts = []
-    for n, (b, a), starts, k, d in zip(s.in_size, pad_amounts(s), window_starts(s),
-                                       s.kernel_size, s.dilation):
+    for n, (b, a), starts, k, d in zip(
+        s.in_size, pad_amounts(s), window_starts(s), s.kernel_size, s.dilation
+    ):
         c = torch.zeros(b + n + a, dtype=torch.long)
         for start in starts:
-            c[start:start + d * (k - 1) + 1:d] += 1
+            c[start : start + d * (k - 1) + 1 : d] += 1
         counts.append(c)
     return torch.outer(counts[0], counts[1])
 
@@ -161,23 +177,31 @@ def mult_adds(s):
 def formula(s):
     """The size formula with this setting's numbers, one line per dimension."""
     lines = []
-    for dim, n, (b, a), k, st, d, out in zip(DIMS, s.in_size, pad_amounts(s), s.kernel_size,
-                                             s.stride, s.dilation, output_size(s)):
+    for dim, n, (b, a), k, st, d, out in zip(
+        DIMS, s.in_size, pad_amounts(s), s.kernel_size, s.stride, s.dilation, output_size(s)
+    ):
         pad = f'2·{b}' if a == b else f'{b} + {a}'
         inner = n + b + a - d * (k - 1) - 1
-        lost = inner % st   # the last `lost` padded rows/columns lie beyond the last window
+        lost = inner % st  # the last `lost` padded rows/columns lie beyond the last window
         cells = 'rows' if dim == 'height' else 'columns'
-        lines.append(f'{dim}: ⌊({n} + {pad} − {d}·({k} − 1) − 1) / {st}⌋ + 1 = '
-                     f'⌊{inner} / {st}⌋ + 1 = {out}' +
-                     (f'  (remainder {lost} dropped: the last {lost} {cells} are never read)'
-                      if lost else ''))
+        lines.append(
+            f'{dim}: ⌊({n} + {pad} − {d}·({k} − 1) − 1) / {st}⌋ + 1 = '
+            f'⌊{inner} / {st}⌋ + 1 = {out}'
+            + (
+                f'  (remainder {lost} dropped: the last {lost} {cells} are never read)'
+                if lost
+                else ''
+            )
+        )
     return lines
 
 
 def conv2d_call(s):
     """The ``nn.Conv2d(...)`` line that builds this layer."""
+
     def pair(v):
         return str(v[0]) if v[0] == v[1] else str(tuple(v))
+
     padding = repr(s.padding) if isinstance(s.padding, str) else pair(s.padding)
     parts = [str(s.in_channels), str(s.out_channels), f'kernel_size={pair(s.kernel_size)}']
     if s.stride != (1, 1):
@@ -198,11 +222,19 @@ def torch_output_shape(s):
     PyTorch's own refusal (a RuntimeError) becomes a ValueError that quotes it.
     """
     try:
-        layer = nn.Conv2d(s.in_channels, s.out_channels, s.kernel_size, stride=s.stride,
-                          padding=s.padding, dilation=s.dilation, groups=s.groups,
-                          padding_mode=s.padding_mode, bias=False)
+        layer = nn.Conv2d(
+            s.in_channels,
+            s.out_channels,
+            s.kernel_size,
+            stride=s.stride,
+            padding=s.padding,
+            dilation=s.dilation,
+            groups=s.groups,
+            padding_mode=s.padding_mode,
+            bias=False,
+        )
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter('ignore')   # 'same' with an even kernel warns about a copy
+            warnings.simplefilter('ignore')  # 'same' with an even kernel warns about a copy
             Y = layer(torch.zeros(1, s.in_channels, *s.in_size))
     except (RuntimeError, ValueError) as err:
         raise ValueError(f'nn.Conv2d refuses these settings: {err}') from None
@@ -219,9 +251,19 @@ def check(s):
     sources = padding_sources(s)
     torch_shape = torch_output_shape(s)
     if torch_shape != (s.out_channels, *out):
-        raise ValueError(f'conv_output_shape says {out} but nn.Conv2d gives {torch_shape[1:]}: '
-                         'this is a bug in book_utils, please report it.')
-    return {'out_size': out, 'pads': pad_amounts(s), 'sources': sources, 'coverage': coverage(s),
-            'receptive_field': receptive_field(s), 'params': param_count(s),
-            'mult_adds': mult_adds(s), 'formula': formula(s), 'call': conv2d_call(s),
-            'torch_shape': torch_shape}
+        raise ValueError(
+            f'conv_output_shape says {out} but nn.Conv2d gives {torch_shape[1:]}: '
+            'this is a bug in book_utils, please report it.'
+        )
+    return {
+        'out_size': out,
+        'pads': pad_amounts(s),
+        'sources': sources,
+        'coverage': coverage(s),
+        'receptive_field': receptive_field(s),
+        'params': param_count(s),
+        'mult_adds': mult_adds(s),
+        'formula': formula(s),
+        'call': conv2d_call(s),
+        'torch_shape': torch_shape,
+    }

@@ -14,6 +14,7 @@ matrices) and, for a page without the book's script, the saved picture and a
 one-line note (``data-role="fallback"``). ``static/book_widgets.js`` (built from
 the sources in ``widgets_js/``) turns the root into working controls.
 """
+
 import base64
 import html
 import json
@@ -21,8 +22,10 @@ import json
 import torch
 
 STATIC_NOTE = 'Launch this page on Colab to interact'
-STATIC_FOOTER = ('<span style="color:#777;font-size:85%">A page read without a running kernel '
-                 f'shows the state this widget was saved in. {STATIC_NOTE}.</span>')
+STATIC_FOOTER = (
+    '<span style="color:#777;font-size:85%">A page read without a running kernel '
+    f'shows the state this widget was saved in. {STATIC_NOTE}.</span>'
+)
 
 MESSAGE_STYLE = {
     'ok': 'color:#1b5e20',
@@ -46,8 +49,11 @@ def b64(data):
 
 def png_img(png, alt):
     """An ``<img>`` of PNG bytes scaled to the column, or '' when there is no picture."""
-    return (f'<img src="data:image/png;base64,{b64(png)}" alt="{alt}" style="max-width:100%"/>'
-            if png else '')
+    return (
+        f'<img src="data:image/png;base64,{b64(png)}" alt="{alt}" style="max-width:100%"/>'
+        if png
+        else ''
+    )
 
 
 def json_script(role, value):
@@ -58,20 +64,26 @@ def json_script(role, value):
 
 def fallback(png, note):
     """What a page without book_widgets.js shows: the saved picture and a note."""
-    return (f'<div data-role="fallback">{png_img(png, "the widget as it was saved")}'
-            f'<p><em>{html.escape(note)}</em></p></div>')
+    return (
+        f'<div data-role="fallback">{png_img(png, "the widget as it was saved")}'
+        f'<p><em>{html.escape(note)}</em></p></div>'
+    )
 
 
 def widget_root(kind, config, png, note, extra=''):
     """The root element that ``book_widgets.js`` brings to life (``kind`` picks the script)."""
-    return (f'<div class="book-widget" data-book-widget="{kind}">'
-            f'{json_script("config", config)}{extra}{fallback(png, note)}</div>')
+    return (
+        f'<div class="book-widget" data-book-widget="{kind}">'
+        f'{json_script("config", config)}{extra}{fallback(png, note)}</div>'
+    )
 
 
 def picture_only(png, note):
     """The view of a widget that has no browser version: its saved picture and a note."""
-    return (f'<img src="data:image/png;base64,{b64(png)}" alt="initial state of the widget" '
-            f'style="max-width:100%"/><p><em>{note}</em></p>')
+    return (
+        f'<img src="data:image/png;base64,{b64(png)}" alt="initial state of the widget" '
+        f'style="max-width:100%"/><p><em>{note}</em></p>'
+    )
 
 
 def uint8_image(X):
@@ -82,11 +94,14 @@ def uint8_image(X):
 
 def disabled_control(label, value):
     """A setting shown as a greyed-out text box (the dashboard's view: nothing to run)."""
-    return (f'<label class="book-widget-control">{html.escape(label)} '
-            f'<input type="text" value="{html.escape(str(value))}" disabled '
-            f'aria-disabled="true" size="{max(4, len(str(value)))}"/></label>')
+    return (
+        f'<label class="book-widget-control">{html.escape(label)} '
+        f'<input type="text" value="{html.escape(str(value))}" disabled '
+        f'aria-disabled="true" size="{max(4, len(str(value)))}"/></label>'
+    )
 
 
 def disabled_buttons(names):
-    return ''.join(f'<button type="button" disabled aria-disabled="true">{b}</button>'
-                   for b in names)
+    return ''.join(
+        f'<button type="button" disabled aria-disabled="true">{b}</button>' for b in names
+    )

@@ -5,6 +5,7 @@ versions are the same idea at two sizes: smoothing weights are binomial
 coefficients (rows of Pascal's triangle), derivatives are antisymmetric rows, and
 Sobel is "smooth along one axis, differentiate along the other".
 """
+
 import math
 
 import torch
@@ -38,7 +39,7 @@ def _identity(k):
 
 
 def _box(k):
-    return torch.full((k, k), 1.0 / k ** 2)
+    return torch.full((k, k), 1.0 / k**2)
 
 
 def _gaussian(k):
@@ -47,13 +48,13 @@ def _gaussian(k):
 
 
 def _sharpen(k):
-    if k == 3:   # the textbook 3x3: the pixel plus the difference from its four neighbours
+    if k == 3:  # the textbook 3x3: the pixel plus the difference from its four neighbours
         return _delta(3) - _laplacian(3)
-    return 2 * _delta(k) - _gaussian(k)   # unsharp masking: the image plus (image - blur)
+    return 2 * _delta(k) - _gaussian(k)  # unsharp masking: the image plus (image - blur)
 
 
 def _sobel_x(k):
-    return torch.outer(_binomial(k), _derivative(k))   # smooth down the rows, differentiate across
+    return torch.outer(_binomial(k), _derivative(k))  # smooth down the rows, differentiate across
 
 
 def _sobel_y(k):
@@ -62,9 +63,10 @@ def _sobel_y(k):
 
 def _laplacian(k):
     if k == 3:
-        return torch.tensor([[0., 1, 0], [1, -4, 1], [0, 1, 0]])
-    return torch.tensor([[0., 0, 1, 0, 0], [0, 1, 2, 1, 0], [1, 2, -16, 2, 1],
-                         [0, 1, 2, 1, 0], [0, 0, 1, 0, 0]])
+        return torch.tensor([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]])
+    return torch.tensor(
+        [[0.0, 0, 1, 0, 0], [0, 1, 2, 1, 0], [1, 2, -16, 2, 1], [0, 1, 2, 1, 0], [0, 0, 1, 0, 0]]
+    )
 
 
 def _horizontal_edge(k):
@@ -81,13 +83,13 @@ def _vertical_edge(k):
 
 def _diagonal_edge(k):
     i = torch.arange(k, dtype=torch.float32)
-    return torch.sign(i[None, :] - i[:, None])   # +1 above the diagonal, -1 below
+    return torch.sign(i[None, :] - i[:, None])  # +1 above the diagonal, -1 below
 
 
 def _emboss(k):
     i = torch.arange(k, dtype=torch.float32)
     ramp = (i[:, None] + i[None, :] - (k - 1)) / (k // 2)
-    return ramp + _delta(k)   # light from the top left: a relief that keeps the image
+    return ramp + _delta(k)  # light from the top left: a relief that keeps the image
 
 
 PRESETS = {
@@ -135,9 +137,9 @@ def resize(K, size):
     old = K.shape[0]
     m, o = min(old, size), abs(old - size) // 2
     if size <= old:
-        return K[o:o + m, o:o + m].clone()
+        return K[o : o + m, o : o + m].clone()
     grown = torch.zeros(size, size)
-    grown[o:o + m, o:o + m] = K
+    grown[o : o + m, o : o + m] = K
     return grown
 
 
@@ -148,9 +150,11 @@ def apply_kernel(X, K):
     shows that they agree.
     """
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
-        raise ValueError(f'The {K.shape[0]}x{K.shape[1]} kernel does not fit in the '
-                         f'{X.shape[0]}x{X.shape[1]} image: a valid cross-correlation needs '
-                         f'a kernel no larger than the image.')
+        raise ValueError(
+            f'The {K.shape[0]}x{K.shape[1]} kernel does not fit in the '
+            f'{X.shape[0]}x{X.shape[1]} image: a valid cross-correlation needs '
+            f'a kernel no larger than the image.'
+        )
     return F.conv2d(X[None, None].float(), K[None, None].float())[0, 0]
 
 
@@ -176,9 +180,11 @@ def fashion_image(label, index=0):
     else:
         label = check_int(label, 'label', 0, len(TEXT_LABELS) - 1)
     index = check_int(index, 'index', low=0)
-    tensors = shared_tensors()   # read only: the image below is a fresh float copy
+    tensors = shared_tensors()  # read only: the image below is a fresh float copy
     positions = (tensors['val_labels'] == label).nonzero().flatten()
     if not 0 <= index < len(positions):
-        raise ValueError(f'Class {TEXT_LABELS[label]!r} has {len(positions)} validation images; '
-                         f'index must be 0 to {len(positions) - 1}, got {index}.')
+        raise ValueError(
+            f'Class {TEXT_LABELS[label]!r} has {len(positions)} validation images; '
+            f'index must be 0 to {len(positions) - 1}, got {index}.'
+        )
     return tensors['val_images'][positions[index]].float() / 255

@@ -7,6 +7,7 @@ input won each max and which cells each window covers. The output size comes
 from ``book_utils.conv_output_shape`` (with ``ceil_mode``), like every size in
 the package.
 """
+
 import colorsys
 import dataclasses
 
@@ -21,6 +22,7 @@ MODES = ('max', 'avg')
 @dataclasses.dataclass(frozen=True)
 class PoolSettings:
     """What ``nn.MaxPool2d`` / ``nn.AvgPool2d`` take; ``stride=None`` means the window size."""
+
     kernel_size: tuple = (2, 2)
     stride: tuple = None
     padding: tuple = (0, 0)
@@ -32,21 +34,27 @@ class PoolSettings:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
         check_choice(self.mode, 'mode', MODES)
         set_('kernel_size', check_pair(self.kernel_size, 'kernel_size', low=1))
-        set_('stride', self.kernel_size if self.stride is None
-             else check_pair(self.stride, 'stride', low=1))
+        set_(
+            'stride',
+            self.kernel_size if self.stride is None else check_pair(self.stride, 'stride', low=1),
+        )
         set_('padding', check_pair(self.padding, 'padding', low=0))
         check_bool(self.ceil_mode, 'ceil_mode')
         check_bool(self.count_include_pad, 'count_include_pad')
         for p, k in zip(self.padding, self.kernel_size):
-            if 2 * p > k:   # PyTorch's rule: padding beyond half a window would pool only padding
-                raise ValueError(f'Padding {self.padding} is more than half the window '
-                                 f'{self.kernel_size}: a window could then hold padding only. '
-                                 f'PyTorch requires padding <= kernel_size / 2.')
+            if 2 * p > k:  # PyTorch's rule: padding beyond half a window would pool only padding
+                raise ValueError(
+                    f'Padding {self.padding} is more than half the window '
+                    f'{self.kernel_size}: a window could then hold padding only. '
+                    f'PyTorch requires padding <= kernel_size / 2.'
+                )
 
     def layer_call(self):
         """The ``nn.MaxPool2d(...)`` / ``nn.AvgPool2d(...)`` line for these settings."""
+
         def pair(v):
             return str(v[0]) if v[0] == v[1] else str(tuple(v))
+
         parts = [f'kernel_size={pair(self.kernel_size)}', f'stride={pair(self.stride)}']
         if self.padding != (0, 0):
             parts.append(f'padding={pair(self.padding)}')
@@ -65,8 +73,14 @@ class PoolSettings:
 def settings_from_controls(v):
     """``PoolSettings`` from the pooling explorer's control values (``k_h``, ``s_w``, ``p_h``,
     ``mode``, ...), the names the browser version uses too."""
-    return PoolSettings((v['k_h'], v['k_w']), (v['s_h'], v['s_w']), (v['p_h'], v['p_w']),
-                        v['mode'], v['ceil_mode'], v['count_include_pad'])
+    return PoolSettings(
+        (v['k_h'], v['k_w']),
+        (v['s_h'], v['s_w']),
+        (v['p_h'], v['p_w']),
+        v['mode'],
+        v['ceil_mode'],
+        v['count_include_pad'],
+    )
 
 
 def sample_matrix(rows, cols, seed):
@@ -84,8 +98,9 @@ def output_colour(i, j, out_w):
 
 def output_size(in_size, s):
     """(height, width) after pooling; a ValueError names the dimension if it is empty."""
-    return conv_output_shape(tuple(in_size), s.kernel_size, s.padding, s.stride,
-                             ceil_mode=s.ceil_mode)
+    return conv_output_shape(
+        tuple(in_size), s.kernel_size, s.padding, s.stride, ceil_mode=s.ceil_mode
+    )
 
 
 def window(i, j, in_size, s):
@@ -117,8 +132,9 @@ def pool(X, s):
     if not isinstance(X, torch.Tensor):
         raise TypeError(f'X must be a torch.Tensor matrix (height, width), got {type(X).__name__}.')
     if X.dim() != 2 or 0 in X.shape:
-        raise ValueError('X must be a non-empty matrix (height, width), got shape '
-                         f'{tuple(X.shape)}.')
+        raise ValueError(
+            f'X must be a non-empty matrix (height, width), got shape {tuple(X.shape)}.'
+        )
     X = X.float()
     out_h, out_w = output_size(X.shape, s)
     Y = torch.empty(out_h, out_w)
@@ -128,7 +144,7 @@ def pool(X, s):
             _, (t, b, l, r), divisor = window(i, j, X.shape, s)
             cells = X[t:b, l:r]
             if s.mode == 'max':
-                flat = int(torch.argmax(cells))   # the first maximum in reading order
+                flat = int(torch.argmax(cells))  # the first maximum in reading order
                 Y[i, j] = cells.flatten()[flat]
                 winners[i][j] = (t + flat // (r - l), l + flat % (r - l))
             else:

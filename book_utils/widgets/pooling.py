@@ -13,8 +13,18 @@ from matplotlib.patches import Rectangle
 from ..checks import check_choice, check_int, check_pair
 from ..data import TEXT_LABELS
 from . import pool_maps
-from .base import (BookWidget, BoundedIntText, control_limits, control_options, control_values,
-                   guarded, image_view, name_controls, new_figure, png_of)
+from .base import (
+    BookWidget,
+    BoundedIntText,
+    control_limits,
+    control_options,
+    control_values,
+    guarded,
+    image_view,
+    name_controls,
+    new_figure,
+    png_of,
+)
 from .html_parts import json_script, uint8_image, widget_root
 from .kernels import fashion_image
 from .pool_maps import sample_matrix
@@ -22,8 +32,13 @@ from .pool_maps import sample_matrix
 _PAD_GREY = (0.86, 0.86, 0.86)
 _UNREAD = (1.0, 0.78, 0.78)
 # What the number boxes offer: an argument outside these is refused, never clamped.
-RANGES = {'kernel_size': (1, 6), 'stride': (1, 6), 'padding': (0, 3), 'matrix_size': (1, 10),
-          'seed': (0, 10_000)}
+RANGES = {
+    'kernel_size': (1, 6),
+    'stride': (1, 6),
+    'padding': (0, 3),
+    'matrix_size': (1, 10),
+    'seed': (0, 10_000),
+}
 
 
 def _light(colour, amount=0.55):
@@ -44,10 +59,12 @@ def _draw_matrix(ax, X, s, Y, winners):
     (p_h, p_w) = s.padding
     # how far the windows reach (ceil_mode may hang past the padding)
     starts = pool_maps.window
-    reach_b = max(max(starts(i, 0, X.shape, s)[0][0] + s.kernel_size[0] for i in range(out_h)),
-                  H + p_h)
-    reach_r = max(max(starts(0, j, X.shape, s)[0][2] + s.kernel_size[1] for j in range(out_w)),
-                  Wd + p_w)
+    reach_b = max(
+        max(starts(i, 0, X.shape, s)[0][0] + s.kernel_size[0] for i in range(out_h)), H + p_h
+    )
+    reach_r = max(
+        max(starts(0, j, X.shape, s)[0][2] + s.kernel_size[1] for j in range(out_w)), Wd + p_w
+    )
     read = np.zeros((H, Wd), dtype=bool)
     for i in range(out_h):
         for j in range(out_w):
@@ -64,39 +81,77 @@ def _draw_matrix(ax, X, s, Y, winners):
                 face, text = _PAD_GREY, pad_text
             else:
                 face, text = (1, 1, 1), ''
-            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fc=face, ec='#aaa', lw=0.5,
-                                   ls='-' if inside_pad else ':'))
+            ax.add_patch(
+                Rectangle(
+                    (c - 0.5, r - 0.5),
+                    1,
+                    1,
+                    fc=face,
+                    ec='#aaa',
+                    lw=0.5,
+                    ls='-' if inside_pad else ':',
+                )
+            )
             if text:
-                ax.text(c, r, text, ha='center', va='center', fontsize=9,
-                        color='black' if real else '#666')
+                ax.text(
+                    c,
+                    r,
+                    text,
+                    ha='center',
+                    va='center',
+                    fontsize=9,
+                    color='black' if real else '#666',
+                )
     ax.add_patch(Rectangle((-0.5, -0.5), Wd, H, fill=False, ec='black', lw=1.5))
-    if s.mode == 'max':   # a frame in the output's colour round each winner, nested if it won twice
+    if s.mode == 'max':  # a frame in the output's colour round each winner, nested if it won twice
         wins = {}
         for i in range(out_h):
             for j in range(out_w):
                 rc = winners[i][j]
                 inset = 0.08 * wins.get(rc, 0)
                 wins[rc] = wins.get(rc, 0) + 1
-                ax.add_patch(Rectangle((rc[1] - 0.45 + inset, rc[0] - 0.45 + inset),
-                                       0.9 - 2 * inset, 0.9 - 2 * inset, fill=False, lw=2.2,
-                                       ec=pool_maps.output_colour(i, j, out_w)))
+                ax.add_patch(
+                    Rectangle(
+                        (rc[1] - 0.45 + inset, rc[0] - 0.45 + inset),
+                        0.9 - 2 * inset,
+                        0.9 - 2 * inset,
+                        fill=False,
+                        lw=2.2,
+                        ec=pool_maps.output_colour(i, j, out_w),
+                    )
+                )
     for (i, j), style in (((0, 0), '-'), ((out_h - 1, out_w - 1), '--')):
         (t, _, l, _), _, _ = pool_maps.window(i, j, X.shape, s)
-        ax.add_patch(Rectangle((l - 0.44, t - 0.44), s.kernel_size[1] - 0.12,   # inset: all four
-                               s.kernel_size[0] - 0.12, fill=False, lw=1.5, ls=style,  # sides show
-                               ec=pool_maps.output_colour(i, j, out_w)))
+        ax.add_patch(
+            Rectangle(
+                (l - 0.44, t - 0.44),
+                s.kernel_size[1] - 0.12,  # inset: all four
+                s.kernel_size[0] - 0.12,
+                fill=False,
+                lw=1.5,
+                ls=style,  # sides show
+                ec=pool_maps.output_colour(i, j, out_w),
+            )
+        )
     _grid_axes(ax, -p_h, -p_w, reach_b, reach_r)
     what = 'frames: the winner of each max' if s.mode == 'max' else 'average of each window'
-    ax.set_title(f'input {H}×{Wd} (padding shows {pad_text})\n{what}; red: never read',
-                 fontsize=9)
+    ax.set_title(f'input {H}×{Wd} (padding shows {pad_text})\n{what}; red: never read', fontsize=9)
 
 
 def _draw_output(ax, Y, s):
     out_h, out_w = Y.shape
     for i in range(out_h):
         for j in range(out_w):
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, ec='#888', lw=0.5,
-                                   fc=_light(pool_maps.output_colour(i, j, out_w))))
+            ax.add_patch(
+                Rectangle(
+                    (j - 0.5, i - 0.5),
+                    1,
+                    1,
+                    ec='#888',
+                    lw=0.5,
+                    fc=_light(pool_maps.output_colour(i, j, out_w)),
+                )
+            )
             ax.text(j, i, f'{float(Y[i, j]):.3g}', ha='center', va='center', fontsize=9)
     _grid_axes(ax, 0, 0, out_h, out_w)
     ax.set_title(f'{s.mode} pooled {out_h}×{out_w}', fontsize=9)
@@ -121,59 +176,105 @@ def draw_pooling(X, Y, winners, img, img_out, s, label):
 
 
 def _int_box(value, low, high, description=''):
-    return BoundedIntText(value=value, min=low, max=high, description=description,
-                            style={'description_width': 'initial'},
-                            layout=W.Layout(width='auto' if description else '64px'))
+    return BoundedIntText(
+        value=value,
+        min=low,
+        max=high,
+        description=description,
+        style={'description_width': 'initial'},
+        layout=W.Layout(width='auto' if description else '64px'),
+    )
 
 
 class PoolingExplorer(BookWidget):
     """The widget: pooling settings, a matrix with a seed, an image class, and the drawing."""
 
-    def __init__(self, mode='max', kernel_size=(2, 2), stride=None, padding=(0, 0),
-                 ceil_mode=False, count_include_pad=True, matrix_size=(5, 5), seed=0,
-                 label='sneaker'):
+    def __init__(
+        self,
+        mode='max',
+        kernel_size=(2, 2),
+        stride=None,
+        padding=(0, 0),
+        ceil_mode=False,
+        count_include_pad=True,
+        matrix_size=(5, 5),
+        seed=0,
+        label='sneaker',
+    ):
         s = pool_maps.PoolSettings(kernel_size, stride, padding, mode, ceil_mode, count_include_pad)
         for name in ('kernel_size', 'stride', 'padding'):
             check_pair(getattr(s, name), name, *RANGES[name])
         rows, cols = check_pair(matrix_size, 'matrix_size', *RANGES['matrix_size'])
         check_int(seed, 'seed', *RANGES['seed'])
         check_choice(label, 'label', TEXT_LABELS)
-        fashion_image(label)   # the data are there
+        fashion_image(label)  # the data are there
         self.result = None
-        c = self.controls = name_controls({
-            'mode': W.ToggleButtons(options=pool_maps.MODES, value=s.mode,
-                                    style={'button_width': '60px'}),
-            'k_h': _int_box(s.kernel_size[0], *RANGES['kernel_size']),
-            'k_w': _int_box(s.kernel_size[1], *RANGES['kernel_size']),
-            's_h': _int_box(s.stride[0], *RANGES['stride']),
-            's_w': _int_box(s.stride[1], *RANGES['stride']),
-            'p_h': _int_box(s.padding[0], *RANGES['padding']),
-            'p_w': _int_box(s.padding[1], *RANGES['padding']),
-            'ceil_mode': W.Checkbox(value=s.ceil_mode, description='ceil_mode', indent=False,
-                                    layout=W.Layout(width='110px')),
-            'count_include_pad': W.Checkbox(value=s.count_include_pad, indent=False,
-                                            description='count_include_pad (avg)',
-                                            layout=W.Layout(width='200px')),
-            'rows': _int_box(rows, *RANGES['matrix_size'], 'matrix rows'),
-            'cols': _int_box(cols, *RANGES['matrix_size'], 'cols'),
-            'seed': _int_box(seed, *RANGES['seed'], 'seed'),
-            'label': W.Dropdown(options=TEXT_LABELS, value=label, description='image',
-                                style={'description_width': 'initial'},
-                                layout=W.Layout(width='190px')),
-        })
+        c = self.controls = name_controls(
+            {
+                'mode': W.ToggleButtons(
+                    options=pool_maps.MODES, value=s.mode, style={'button_width': '60px'}
+                ),
+                'k_h': _int_box(s.kernel_size[0], *RANGES['kernel_size']),
+                'k_w': _int_box(s.kernel_size[1], *RANGES['kernel_size']),
+                's_h': _int_box(s.stride[0], *RANGES['stride']),
+                's_w': _int_box(s.stride[1], *RANGES['stride']),
+                'p_h': _int_box(s.padding[0], *RANGES['padding']),
+                'p_w': _int_box(s.padding[1], *RANGES['padding']),
+                'ceil_mode': W.Checkbox(
+                    value=s.ceil_mode,
+                    description='ceil_mode',
+                    indent=False,
+                    layout=W.Layout(width='110px'),
+                ),
+                'count_include_pad': W.Checkbox(
+                    value=s.count_include_pad,
+                    indent=False,
+                    description='count_include_pad (avg)',
+                    layout=W.Layout(width='200px'),
+                ),
+                'rows': _int_box(rows, *RANGES['matrix_size'], 'matrix rows'),
+                'cols': _int_box(cols, *RANGES['matrix_size'], 'cols'),
+                'seed': _int_box(seed, *RANGES['seed'], 'seed'),
+                'label': W.Dropdown(
+                    options=TEXT_LABELS,
+                    value=label,
+                    description='image',
+                    style={'description_width': 'initial'},
+                    layout=W.Layout(width='190px'),
+                ),
+            }
+        )
         table = W.GridBox(
-            [W.HTML(''), W.HTML('<b>height</b>'), W.HTML('<b>width</b>'),
-             W.HTML('window'), c['k_h'], c['k_w'],
-             W.HTML('stride'), c['s_h'], c['s_w'],
-             W.HTML('padding'), c['p_h'], c['p_w']],
-            layout=W.Layout(grid_template_columns='60px 72px 72px', grid_gap='2px 4px'))
-        options = W.VBox([c['mode'], W.HBox([c['ceil_mode'], c['count_include_pad']]),
-                          W.HBox([c['rows'], c['cols'], c['seed']]), c['label']])
+            [
+                W.HTML(''),
+                W.HTML('<b>height</b>'),
+                W.HTML('<b>width</b>'),
+                W.HTML('window'),
+                c['k_h'],
+                c['k_w'],
+                W.HTML('stride'),
+                c['s_h'],
+                c['s_w'],
+                W.HTML('padding'),
+                c['p_h'],
+                c['p_w'],
+            ],
+            layout=W.Layout(grid_template_columns='60px 72px 72px', grid_gap='2px 4px'),
+        )
+        options = W.VBox(
+            [
+                c['mode'],
+                W.HBox([c['ceil_mode'], c['count_include_pad']]),
+                W.HBox([c['rows'], c['cols'], c['seed']]),
+                c['label'],
+            ]
+        )
         self.figure_view = image_view()
         self.info = W.HTML()
         self.message = W.HTML()
-        super().__init__(children=[W.HBox([table, options]), self.figure_view, self.info,
-                                   self.message])
+        super().__init__(
+            children=[W.HBox([table, options]), self.figure_view, self.info, self.message]
+        )
         self.redraw = guarded(self._redraw, self.show_message)
         for control in c.values():
             control.observe(self._changed, names='value')
@@ -190,11 +291,18 @@ class PoolingExplorer(BookWidget):
         size the boxes allow (``sample_matrix`` differs for every shape) and one image a class."""
         c = self.controls
         values = control_values(c)
-        matrices = {f'{r}x{k}': sample_matrix(r, k, values['seed']).int().flatten().tolist()
-                    for r in range(1, c['rows'].max + 1) for k in range(1, c['cols'].max + 1)}
+        matrices = {
+            f'{r}x{k}': sample_matrix(r, k, values['seed']).int().flatten().tolist()
+            for r in range(1, c['rows'].max + 1)
+            for k in range(1, c['cols'].max + 1)
+        }
         images = {label: uint8_image(fashion_image(label)) for label in TEXT_LABELS}
-        config = {'values': values, 'limits': control_limits(c), 'options': control_options(c),
-                  'labels': list(TEXT_LABELS)}
+        config = {
+            'values': values,
+            'limits': control_limits(c),
+            'options': control_options(c),
+            'labels': list(TEXT_LABELS),
+        }
         extra = json_script('matrices', matrices) + json_script('images', images)
         return widget_root('pooling-explorer', config, self.static_png, note, extra)
 
@@ -213,29 +321,50 @@ class PoolingExplorer(BookWidget):
         img = fashion_image(v['label'])
         img_out, _ = pool_maps.pool(img, s)
         reference = pool_maps.torch_pool(X, s)
-        difference = max(float((Y - reference).abs().max()),
-                         float((img_out - pool_maps.torch_pool(img, s)).abs().max()))
+        difference = max(
+            float((Y - reference).abs().max()),
+            float((img_out - pool_maps.torch_pool(img, s)).abs().max()),
+        )
         fig = draw_pooling(X, Y, winners, img, img_out, s, v['label'])
         self.figure_view.value = png_of(fig)
-        self.result = {'settings': s, 'X': X, 'Y': Y, 'winners': winners, 'image_out': img_out,
-                       'torch_Y': reference, 'difference': difference}
+        self.result = {
+            'settings': s,
+            'X': X,
+            'Y': Y,
+            'winners': winners,
+            'image_out': img_out,
+            'torch_Y': reference,
+            'difference': difference,
+        }
         (H, Wd), (out_h, out_w) = X.shape, Y.shape
         rounding = '⌈…⌉ (ceil_mode, a last window may overhang)' if s.ceil_mode else '⌊…⌋'
-        verdict = ('match' if difference < 1e-5 else 'DO NOT match') + \
-            f' <code>{s.layer_call()}</code> (largest difference {difference:.1e})'
+        verdict = (
+            'match' if difference < 1e-5 else 'DO NOT match'
+        ) + f' <code>{s.layer_call()}</code> (largest difference {difference:.1e})'
         self.info.value = (
             f'Output {out_h}×{out_w} from a {H}×{Wd} matrix: (n + 2p − k) / s + 1 rounded with '
             f'{rounding}. The image: 28×28 → {img_out.shape[0]}×{img_out.shape[1]}. '
-            f'Both {verdict}.')
+            f'Both {verdict}.'
+        )
 
 
-def pooling_explorer(mode='max', kernel_size=(2, 2), stride=None, padding=(0, 0), ceil_mode=False,
-                     count_include_pad=True, matrix_size=(5, 5), seed=0, label='sneaker'):
+def pooling_explorer(
+    mode='max',
+    kernel_size=(2, 2),
+    stride=None,
+    padding=(0, 0),
+    ceil_mode=False,
+    count_include_pad=True,
+    matrix_size=(5, 5),
+    seed=0,
+    label='sneaker',
+):
     """An interactive pooling explorer (section 7.5); returns the widget.
 
     Arguments are those of ``nn.MaxPool2d``/``nn.AvgPool2d`` (``stride=None`` means
     the window size), plus the small matrix's size and random seed and the
     Fashion-MNIST class of the image.
     """
-    return PoolingExplorer(mode, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                           matrix_size, seed, label)
+    return PoolingExplorer(
+        mode, kernel_size, stride, padding, ceil_mode, count_include_pad, matrix_size, seed, label
+    )

@@ -7,6 +7,7 @@ live curves), keeps the Trainer's advice (divergence) as text for the widget,
 and passes a pressed Stop on through ``trainer.request_stop``, the one channel
 every early stop takes.
 """
+
 import math
 import time
 
@@ -21,13 +22,14 @@ class RunReporter(Reporter):
     """The dashboard's reporter: prints nothing; ``on_batch(n_examples)`` after each
     training step, ``advice`` keeps what the Trainer advised, and once
     ``should_stop()`` is true the run is asked to stop before its next step."""
+
     per_batch = True
 
     def __init__(self, should_stop, on_batch=None):
         self.should_stop, self.batch_done, self.advice = should_stop, on_batch, []
 
     def on_start(self, trainer, event):
-        if self.should_stop():   # Stop pressed while the run was being set up
+        if self.should_stop():  # Stop pressed while the run was being set up
             trainer.request_stop('interrupted')
 
     def on_batch(self, trainer, event):
@@ -77,13 +79,15 @@ def confusion_matrix(y_true, y_pred, num_classes):
     """Counts ``C[i, j]`` of examples of class i predicted as class j."""
     y_true, y_pred = torch.as_tensor(y_true).reshape(-1), torch.as_tensor(y_pred).reshape(-1)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f'y_true and y_pred must have the same length, got {len(y_true)} '
-                         f'and {len(y_pred)}.')
-    if len(y_true) and (min(y_true.min(), y_pred.min()) < 0 or
-                        max(y_true.max(), y_pred.max()) >= num_classes):
+        raise ValueError(
+            f'y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}.'
+        )
+    if len(y_true) and (
+        min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= num_classes
+    ):
         raise ValueError(f'Labels must lie in 0..{num_classes - 1}.')
     flat = y_true.long().cpu() * num_classes + y_pred.long().cpu()
-    return torch.bincount(flat, minlength=num_classes ** 2).reshape(num_classes, num_classes)
+    return torch.bincount(flat, minlength=num_classes**2).reshape(num_classes, num_classes)
 
 
 @torch.no_grad()
