@@ -104,6 +104,12 @@ student: venv $(ASSETS)
 
 # Grade submitted notebooks (tools/grade.py): make grade SUBMISSIONS=folder writes
 # folder/grades.csv and folder/feedback/*.txt; each notebook in a fresh kernel under smoke.
+# The student edition as a student gets it: built, then run top to bottom under smoke with its
+# stubs in place (a stub's check says "not answered yet" and fails nothing).
+.PHONY: test-student
+test-student: student
+	BOOK_PROFILE=smoke $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax _build/student/chapters
+
 grade: venv
 	@test -n "$(SUBMISSIONS)" || { echo "Say which folder: make grade SUBMISSIONS=path/to/notebooks"; exit 1; }
 	$(BIN)/python tools/grade.py "$(SUBMISSIONS)"
