@@ -330,14 +330,14 @@ answers.forEach((a, i) => {
   report.push({kind: a.matches('details') ? 'text' : 'code', parts: parts(a).length,
                visible: visible.length, text: visible.map(p => p.innerText.trim()).join(' ').slice(0, 80)});
 });
-return report;
+return JSON.stringify(report);   // a plain string: Chromium cannot hand back some objects
 """
 
 
 def answer_problems(driver, path):
     """No answer text, code or output is rendered until its block is opened; opened, it all is.
     ``path``: the page's screenshot name without suffix, for the closed and opened answer."""
-    closed = driver.execute_script(ANSWERS_JS, False)
+    closed = json.loads(driver.execute_script(ANSWERS_JS, False))
     problems = [
         f'answer {i + 1} ({a["kind"]}) shows before it is opened: "{a["text"]}"'
         for i, a in enumerate(closed)
@@ -347,7 +347,7 @@ def answer_problems(driver, path):
         first = driver.find_element('css selector', '[data-answer-index="0"]')
         driver.execute_script('arguments[0].scrollIntoView({block: "center"})', first)
         first.screenshot(str(path.with_name(path.name + '-answer-closed.png')))
-    opened = driver.execute_script(ANSWERS_JS, True)
+    opened = json.loads(driver.execute_script(ANSWERS_JS, True))
     problems += [
         f'answer {i + 1} ({a["kind"]}) shows nothing when opened'
         for i, a in enumerate(opened)
