@@ -3,7 +3,7 @@
 D2L's shape is kept (``fit``, ``fit_epoch``, ``prepare_*``, ``clip_gradients``,
 ``observe``, the counters ``Module.plot`` reads). All state exists once
 ``__init__`` returns, so any hook may be overridden or called alone. Around the
-loop: ``steps`` (device, amp, layout), ``report`` (what is said and recorded),
+loop: ``placement`` (device, amp, layout), ``report`` (what is said and recorded),
 ``checkpoint`` (save and resume). A run stops early through one channel,
 ``request_stop(reason)``, read before every step; ``stop_reason`` says why.
 """
