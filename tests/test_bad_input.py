@@ -26,7 +26,7 @@ from book_utils.widgets import (
     pooling_explorer,
     training_dashboard,
 )
-from book_utils.widgets import pool_maps as P
+from book_utils.widgets import pooling_maths as P
 
 kd_mod = importlib.import_module('book_utils.widgets.kernel_designer')  # the name is the function
 

@@ -43,7 +43,7 @@ INSIDE = {
 }
 WIDGETS = {
     'widgets': [
-        {'html_parts', 'conv_geometry', 'pool_maps', 'kernels', 'runs'},
+        {'html_parts', 'conv_geometry', 'pooling_maths', 'image_kernels', 'runs'},
         {'base'},
         {'conv_shapes', 'pooling', 'kernel_designer', 'dashboard'},
     ]

@@ -324,7 +324,7 @@ def test_pooling_explorer_gives_nn_pool_shapes(driver, pages):
 
 def test_pooling_explorer_values_match_torch(driver, pages):
     """The numbers in the pooled-matrix panel are nn.MaxPool2d / nn.AvgPool2d's (3 digits)."""
-    from book_utils.widgets.pool_maps import sample_matrix
+    from book_utils.widgets.pooling_maths import sample_matrix
 
     urls, _ = pages
     _open(driver, urls['pooling-explorer'], 'pooling-explorer')
@@ -380,18 +380,20 @@ def _embedded_image(driver, label, index):
 
 
 def _designer_expectation(driver, setting, result):
-    from book_utils.widgets import kernels
+    from book_utils.widgets import image_kernels
 
     v = dict(setting)
     k = int(v['size'])
     K = torch.tensor([[float(result['weights'][f'w_{i}_{j}']) for j in range(k)] for i in range(k)])
     if v['normalise']:
-        K, _ = kernels.normalise(K)
+        K, _ = image_kernels.normalise(K)
     if v['source'] == 'Fashion-MNIST':
         X = _embedded_image(driver, v['label'], int(v['index']))
-        assert torch.equal(X, kernels.fashion_image(v['label'], int(v['index'])))  # real images
+        assert torch.equal(
+            X, image_kernels.fashion_image(v['label'], int(v['index']))
+        )  # real images
     else:
-        X = kernels.edge_image()
+        X = image_kernels.edge_image()
     return F.conv2d(X[None, None], K[None, None])
 
 
@@ -414,9 +416,9 @@ def _designer_case(rng, labels, presets, preset=None, size=None):
 
 @pytest.fixture(scope='module')
 def presets():
-    from book_utils.widgets import kernels
+    from book_utils.widgets import image_kernels
 
-    return list(kernels.PRESETS)
+    return list(image_kernels.PRESETS)
 
 
 def test_kernel_designer_shapes_and_ranges_match_f_conv2d(driver, pages, presets):

@@ -24,13 +24,13 @@ from book_utils.engine.profiles import SMOKE_BATCHES
 from book_utils.widgets import conv_geometry as G
 from book_utils.widgets import (
     conv_shape_explorer,
+    image_kernels,
     kernel_designer,
-    kernels,
     pooling_explorer,
     runs,
     training_dashboard,
 )
-from book_utils.widgets import pool_maps as P
+from book_utils.widgets import pooling_maths as P
 from book_utils.widgets.base import BookWidget
 from book_utils.widgets.dashboard import draw_runs
 from book_utils.widgets.html_parts import STATIC_NOTE
@@ -59,15 +59,15 @@ def _static_bundle_ok(widget):
 # -- kernels -------------------------------------------------------------------
 @pytest.fixture(scope='module')
 def boot():
-    return kernels.fashion_image('ankle boot', 0)
+    return image_kernels.fashion_image('ankle boot', 0)
 
 
-@pytest.mark.parametrize('size', kernels.SIZES)
-@pytest.mark.parametrize('name', list(kernels.PRESETS))
+@pytest.mark.parametrize('size', image_kernels.SIZES)
+@pytest.mark.parametrize('name', list(image_kernels.PRESETS))
 def test_presets_match_conv2d_and_d2l_corr2d(oracle, boot, name, size):
-    K = kernels.preset(name, size)
+    K = image_kernels.preset(name, size)
     assert K.shape == (size, size)
-    Y, difference = kernels.apply_and_check(boot, K)
+    Y, difference = image_kernels.apply_and_check(boot, K)
     torch.testing.assert_close(Y, F.conv2d(boot[None, None], K[None, None])[0, 0])
     torch.testing.assert_close(Y, oracle.corr2d(boot, K), rtol=1e-5, atol=1e-5)
     assert difference < 1e-5
@@ -76,47 +76,49 @@ def test_presets_match_conv2d_and_d2l_corr2d(oracle, boot, name, size):
 def test_preset_meanings(boot):
     r = 1
     torch.testing.assert_close(
-        kernels.apply_kernel(boot, kernels.preset('identity')), boot[r:-r, r:-r]
+        image_kernels.apply_kernel(boot, image_kernels.preset('identity')), boot[r:-r, r:-r]
     )
     torch.testing.assert_close(
-        kernels.apply_kernel(boot, kernels.preset('box blur', 5)),
+        image_kernels.apply_kernel(boot, image_kernels.preset('box blur', 5)),
         F.avg_pool2d(boot[None, None], 5, stride=1)[0, 0],
     )
     g = torch.tensor([1.0, 2, 1])
-    torch.testing.assert_close(kernels.preset('Gaussian blur'), torch.outer(g, g) / 16)
-    torch.testing.assert_close(kernels.preset('Sobel y', 5), kernels.preset('Sobel x', 5).T)
+    torch.testing.assert_close(image_kernels.preset('Gaussian blur'), torch.outer(g, g) / 16)
+    torch.testing.assert_close(
+        image_kernels.preset('Sobel y', 5), image_kernels.preset('Sobel x', 5).T
+    )
     assert torch.equal(
-        kernels.preset('sharpen'), torch.tensor([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+        image_kernels.preset('sharpen'), torch.tensor([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]])
     )
     for name in ('Sobel x', 'Laplacian', 'horizontal edge', 'vertical edge', 'diagonal edge'):
-        for size in kernels.SIZES:
-            assert abs(float(kernels.preset(name, size).sum())) < 1e-6, name
-    X = kernels.edge_image()
-    vertical = kernels.apply_kernel(X, kernels.preset('vertical edge'))
+        for size in image_kernels.SIZES:
+            assert abs(float(image_kernels.preset(name, size).sum())) < 1e-6, name
+    X = image_kernels.edge_image()
+    vertical = image_kernels.apply_kernel(X, image_kernels.preset('vertical edge'))
     assert vertical[0].tolist() == [3.0, 3.0, 0.0, 0.0, -3.0, -3.0]  # signed, not clamped
-    assert kernels.apply_kernel(X, kernels.preset('horizontal edge')).abs().max() == 0
+    assert image_kernels.apply_kernel(X, image_kernels.preset('horizontal edge')).abs().max() == 0
 
 
 def test_normalise():
-    box, divisor = kernels.normalise(torch.ones(3, 3))
+    box, divisor = image_kernels.normalise(torch.ones(3, 3))
     assert divisor == 9 and torch.allclose(box.sum(), torch.tensor(1.0))
-    sobel, divisor = kernels.normalise(kernels.preset('Sobel x'))
+    sobel, divisor = image_kernels.normalise(image_kernels.preset('Sobel x'))
     assert divisor == 4 and torch.allclose(sobel.clamp(min=0).sum(), torch.tensor(1.0))
-    zero, divisor = kernels.normalise(torch.zeros(3, 3))
+    zero, divisor = image_kernels.normalise(torch.zeros(3, 3))
     assert divisor == 1.0 and not zero.any()
 
 
 def test_kernel_helpers_reject_bad_input():
     with pytest.raises(ValueError, match='Unknown kernel preset .*Sobel x'):
-        kernels.preset('sobel')
+        image_kernels.preset('sobel')
     with pytest.raises(ValueError, match='sizes'):
-        kernels.preset('identity', 4)
+        image_kernels.preset('identity', 4)
     with pytest.raises(ValueError, match='index must be 0 to'):
-        kernels.fashion_image('bag', 10_000)
+        image_kernels.fashion_image('bag', 10_000)
     with pytest.raises(ValueError, match='Unknown class'):
-        kernels.fashion_image('hat')
+        image_kernels.fashion_image('hat')
     with pytest.raises(ValueError, match='does not fit'):
-        kernels.apply_kernel(torch.ones(2, 2), torch.ones(3, 3))
+        image_kernels.apply_kernel(torch.ones(2, 2), torch.ones(3, 3))
 
 
 def test_kernel_designer_is_driven_by_its_controls(oracle):
@@ -129,7 +131,7 @@ def test_kernel_designer_is_driven_by_its_controls(oracle):
     assert w.static_note.value == ''  # a live reader has touched a control
     w.size_picker.value = 5
     assert len(w.grid.children) == 25
-    torch.testing.assert_close(w.kernel(), kernels.preset('Sobel y', 5), atol=1e-4, rtol=0)
+    torch.testing.assert_close(w.kernel(), image_kernels.preset('Sobel y', 5), atol=1e-4, rtol=0)
     assert '24×24' in w.info.value and w.figure_view.value != first
     X, K, Y = w.result['X'], w.result['K'], w.result['Y']
     torch.testing.assert_close(Y, oracle.corr2d(X, K), rtol=1e-5, atol=1e-5)
@@ -143,7 +145,7 @@ def test_kernel_designer_is_driven_by_its_controls(oracle):
     w.source_picker.value = 'edge image (7.2)'
     assert w.class_picker.disabled and w.result['Y'].shape == (4, 6)
     w.class_picker.value, w.source_picker.value = 'trouser', 'Fashion-MNIST'
-    assert torch.equal(w.result['X'], kernels.fashion_image('trouser', w.index_slider.value))
+    assert torch.equal(w.result['X'], image_kernels.fashion_image('trouser', w.index_slider.value))
 
 
 def test_kernel_designer_rejects_bad_arguments():
@@ -546,15 +548,15 @@ def test_kernel_designer_redraws_once_for_a_preset_or_a_size():
     assert len(counts) == 2 and w.preset_picker.value == 'Laplacian'  # not turned custom
     w.set_values(preset='Sobel x', size=3, normalise=True)
     assert len(counts) == 3
-    torch.testing.assert_close(w.kernel(), kernels.preset('Sobel x', 3), atol=1e-4, rtol=0)
+    torch.testing.assert_close(w.kernel(), image_kernels.preset('Sobel x', 3), atol=1e-4, rtol=0)
     w.cells[4].value = 2.5  # one cell: one redraw, now custom
     assert len(counts) == 4 and w.preset_picker.value == '(custom)'
 
 
 def test_kernel_resize_keeps_the_centre():
     K = torch.arange(25.0).reshape(5, 5)
-    assert torch.equal(kernels.resize(K, 3), K[1:4, 1:4])
-    grown = kernels.resize(K[1:4, 1:4], 5)
+    assert torch.equal(image_kernels.resize(K, 3), K[1:4, 1:4])
+    grown = image_kernels.resize(K[1:4, 1:4], 5)
     assert torch.equal(grown[1:4, 1:4], K[1:4, 1:4]) and grown.sum() == K[1:4, 1:4].sum()
 
 

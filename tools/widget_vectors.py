@@ -1,7 +1,7 @@
 """Write the test vectors that check the browser widgets' maths against the Python maths.
 
 The kernel-free widgets recompute in the browser (widgets_js/src/maths.js) what the live
-widgets compute in Python (book_utils/widgets/conv_geometry.py, pool_maps.py, kernels.py and
+widgets compute in Python (book_utils/widgets/conv_geometry.py, pooling_maths.py, image_kernels.py and
 book_utils.teaching.ops.conv_output_shape). This tool runs the Python functions on seeded random
 settings, as the widgets' controls name them, and writes inputs and results (or the
 sentence of the ValueError) to widgets_js/test/vectors.json; ``node --test widgets_js/test``
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from book_utils.teaching.ops import conv_output_shape  # noqa: E402  (after the path is set)
-from book_utils.widgets import conv_geometry, kernels, pool_maps  # noqa: E402
+from book_utils.widgets import conv_geometry, image_kernels, pooling_maths  # noqa: E402
 from book_utils.widgets.html_parts import uint8_image  # noqa: E402
 
 VECTORS = ROOT / 'widgets_js' / 'test' / 'vectors.json'
@@ -117,7 +117,7 @@ def conv_cases(rng):
 
 def pool_values(rng):
     return {
-        'mode': rng.choice(pool_maps.MODES),
+        'mode': rng.choice(pooling_maths.MODES),
         'k_h': rng.randint(1, 6),
         'k_w': rng.randint(1, 6),
         's_h': rng.randint(1, 6),
@@ -133,9 +133,9 @@ def pool_values(rng):
 
 
 def pool_of(v):
-    s = pool_maps.settings_from_controls(v)
-    X = pool_maps.sample_matrix(v['rows'], v['cols'], v['seed'])
-    Y, winners = pool_maps.pool(X, s)
+    s = pooling_maths.settings_from_controls(v)
+    X = pooling_maths.sample_matrix(v['rows'], v['cols'], v['seed'])
+    Y, winners = pooling_maths.pool(X, s)
     return {
         'X': X.int().tolist(),
         'Y': Y.tolist(),
@@ -150,7 +150,9 @@ def pool_cases(rng):
         v = pool_values(rng)
         result, error = _error(pool_of, v)
         if error is not None:  # the matrix is still needed to call the JS
-            result = {'X': pool_maps.sample_matrix(v['rows'], v['cols'], v['seed']).int().tolist()}
+            result = {
+                'X': pooling_maths.sample_matrix(v['rows'], v['cols'], v['seed']).int().tolist()
+            }
         cases.append({'values': v, 'result': result, 'error': error})
     return cases
 
@@ -160,7 +162,10 @@ def colour_cases(rng):
     for _ in range(CASES):
         i, j, ow = rng.randint(0, 9), rng.randint(0, 9), rng.randint(1, 10)
         cases.append(
-            {'args': [i, j, ow], 'rgb': [round(255 * c) for c in pool_maps.output_colour(i, j, ow)]}
+            {
+                'args': [i, j, ow],
+                'rgb': [round(255 * c) for c in pooling_maths.output_colour(i, j, ow)],
+            }
         )
     return cases
 
@@ -172,26 +177,28 @@ def _random_kernel(rng, k):
 def kernel_cases(rng):
     """normalise, correlate (= F.conv2d without padding), resize, on presets and random grids."""
     normalised, correlated, resized = [], [], []
-    grids = [kernels.preset(name, k) for name in kernels.PRESETS for k in kernels.SIZES]
-    grids += [_random_kernel(rng, rng.choice(kernels.SIZES)) for _ in range(40)]
+    grids = [
+        image_kernels.preset(name, k) for name in image_kernels.PRESETS for k in image_kernels.SIZES
+    ]
+    grids += [_random_kernel(rng, rng.choice(image_kernels.SIZES)) for _ in range(40)]
     grids += [torch.zeros(3, 3), -torch.ones(3, 3)]
     for K in grids:
-        N, divisor = kernels.normalise(K)
+        N, divisor = image_kernels.normalise(K)
         normalised.append({'K': K.tolist(), 'normalised': N.tolist(), 'divisor': divisor})
         resized.append(
             {
                 'K': K.tolist(),
                 'size': 8 - K.shape[0],
-                'resized': kernels.resize(K, 8 - K.shape[0]).tolist(),
+                'resized': image_kernels.resize(K, 8 - K.shape[0]).tolist(),
             }
         )
     for _ in range(40):
-        k = rng.choice(kernels.SIZES)
+        k = rng.choice(image_kernels.SIZES)
         gen = torch.Generator().manual_seed(rng.randint(0, 10_000))
         X = torch.rand(rng.randint(k, 9), rng.randint(k, 9), generator=gen)
         K = _random_kernel(rng, k)
         correlated.append(
-            {'X': X.tolist(), 'K': K.tolist(), 'Y': kernels.apply_kernel(X, K).tolist()}
+            {'X': X.tolist(), 'K': K.tolist(), 'Y': image_kernels.apply_kernel(X, K).tolist()}
         )
     return normalised, correlated, resized
 
@@ -200,7 +207,7 @@ def image_cases():
     """uint8_image of real Fashion-MNIST images and their values, as the browser decodes them."""
     cases = []
     for label in ('ankle boot', 'bag'):
-        X = kernels.fashion_image(label, 0)
+        X = image_kernels.fashion_image(label, 0)
         cases.append({'image': uint8_image(X), 'values': (torch.round(X * 255) / 255).tolist()})
     return cases
 

@@ -303,7 +303,7 @@ def _memory_key(folder, desc):
 
 def _shared_tensors(root=None, download=True, desc=FASHION_MNIST):
     """The cached tensors themselves, for the package's own readers (``FashionMNIST`` slices
-    them, ``widgets.kernels`` picks single images); they never write to them."""
+    them, ``widgets.image_kernels`` picks single images); they never write to them."""
     places = search_paths(root, desc)
     problems = {}
     for where, base in places:

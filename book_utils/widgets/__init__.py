@@ -5,9 +5,9 @@ One widget a module, its pure maths in a module below ``base`` (they import no w
 =========================  ===================  ===========================
 widget                     module               maths
 =========================  ===================  ===========================
-``kernel_designer``        ``kernel_designer``  ``kernels``
+``kernel_designer``        ``kernel_designer``  ``image_kernels``
 ``conv_shape_explorer``    ``conv_shapes``      ``conv_geometry``
-``pooling_explorer``       ``pooling``          ``pool_maps``
+``pooling_explorer``       ``pooling``          ``pooling_maths``
 ``training_dashboard``     ``dashboard``        ``runs``
 =========================  ===================  ===========================
 

@@ -11,7 +11,7 @@ import torch
 
 from ..checks import check_bool, check_choice, check_int
 from ..data import TEXT_LABELS
-from . import kernels
+from . import image_kernels
 from .base import (
     BookWidget,
     IntSlider,
@@ -89,19 +89,19 @@ class KernelDesigner(BookWidget):
     ):
         # every argument checked before anything is built: a control would clamp or refuse
         # it with a traitlets error instead (index=250 used to show image 199)
-        check_choice(size, 'size', kernels.SIZES)
-        kernels.preset(preset if preset != CUSTOM else 'identity', size)  # clear errors first
+        check_choice(size, 'size', image_kernels.SIZES)
+        image_kernels.preset(preset if preset != CUSTOM else 'identity', size)  # clear errors first
         check_choice(source, 'source', SOURCES)
         check_choice(label, 'label', TEXT_LABELS)
         check_int(index, 'index', 0, INDEX_MAX)
         check_bool(normalise, 'normalise')
-        kernels.fashion_image(label, index)  # the data are there
+        image_kernels.fashion_image(label, index)  # the data are there
         self.result = None
         # Laid out for a book column of about 680 px: controls and grid side by side, the
         # figure below at full width.
         self.preset_picker = labelled(
             W.Dropdown(
-                options=list(kernels.PRESETS) + [CUSTOM], value=preset, description='preset'
+                options=list(image_kernels.PRESETS) + [CUSTOM], value=preset, description='preset'
             ),
             '250px',
         )
@@ -158,7 +158,7 @@ class KernelDesigner(BookWidget):
             }
         )
         self.redraw = guarded(self._redraw, self.show_message)
-        self._fill_grid(kernels.preset(preset, size) if preset != CUSTOM else None)
+        self._fill_grid(image_kernels.preset(preset, size) if preset != CUSTOM else None)
         self.preset_picker.observe(self._on_preset, names='value')
         self.size_picker.observe(self._on_size, names='value')
         for cell in self.cells:
@@ -210,14 +210,14 @@ class KernelDesigner(BookWidget):
     def _on_preset(self, change):
         with self.hold():
             if change['new'] != CUSTOM:
-                self._fill_grid(kernels.preset(change['new'], self.size))
+                self._fill_grid(image_kernels.preset(change['new'], self.size))
 
     def _on_size(self, change):
         old, new = change['old'], change['new']
         if self.preset_picker.value != CUSTOM:
-            K = kernels.preset(self.preset_picker.value, new)
+            K = image_kernels.preset(self.preset_picker.value, new)
         else:  # keep a custom kernel's centre: crop 5 -> 3, or pad 3 -> 5 with zeros
-            K = kernels.resize(
+            K = image_kernels.resize(
                 torch.tensor(
                     [[float(self.cells[i * old + j].value) for j in range(old)] for i in range(old)]
                 ),
@@ -231,7 +231,7 @@ class KernelDesigner(BookWidget):
             return
         name = self.preset_picker.value
         if name != CUSTOM and not torch.allclose(
-            self.kernel(), kernels.preset(name, self.size), atol=1e-4
+            self.kernel(), image_kernels.preset(name, self.size), atol=1e-4
         ):
             self.preset_picker.value = CUSTOM  # its observer redraws
         else:
@@ -243,13 +243,13 @@ class KernelDesigner(BookWidget):
         (more of the class shown, up to the image on display) and D2L's edge image."""
         label, index = self.class_picker.value, self.index_slider.value
         presets = {
-            name: {str(k): kernels.preset(name, k).tolist() for k in kernels.SIZES}
-            for name in kernels.PRESETS
+            name: {str(k): image_kernels.preset(name, k).tolist() for k in image_kernels.SIZES}
+            for name in image_kernels.PRESETS
         }
         images = {}
         for name in TEXT_LABELS:
             count = max(STATIC_IMAGES_PER_CLASS, index + 1 if name == label else 0)
-            images[name] = [uint8_image(kernels.fashion_image(name, i)) for i in range(count)]
+            images[name] = [uint8_image(image_kernels.fashion_image(name, i)) for i in range(count)]
         config = {
             'values': {
                 'preset': self.preset_picker.value,
@@ -263,12 +263,12 @@ class KernelDesigner(BookWidget):
             'custom': CUSTOM,
             'sources': list(SOURCES),
             'labels': list(TEXT_LABELS),
-            'sizes': list(kernels.SIZES),
+            'sizes': list(image_kernels.SIZES),
         }
         extra = (
             json_script('presets', presets)
             + json_script('images', images)
-            + json_script('edge', kernels.edge_image().tolist())
+            + json_script('edge', image_kernels.edge_image().tolist())
         )
         return widget_root('kernel-designer', config, self.static_png, note, extra)
 
@@ -278,16 +278,16 @@ class KernelDesigner(BookWidget):
         fashion = self.source_picker.value == SOURCES[0]
         self.class_picker.disabled = self.index_slider.disabled = not fashion
         if not fashion:
-            return kernels.edge_image(), 'D2L edge image 6×8'
-        X = kernels.fashion_image(self.class_picker.value, self.index_slider.value)
+            return image_kernels.edge_image(), 'D2L edge image 6×8'
+        X = image_kernels.fashion_image(self.class_picker.value, self.index_slider.value)
         return X, f'{self.class_picker.value} #{self.index_slider.value} (28×28)'
 
     def _redraw(self):
         self.show_message('')
         X, source_title = self.image()
         raw = self.kernel()
-        K, divisor = kernels.normalise(raw) if self.normalise_box.value else (raw, 1.0)
-        Y, diff = kernels.apply_and_check(X, K)
+        K, divisor = image_kernels.normalise(raw) if self.normalise_box.value else (raw, 1.0)
+        Y, diff = image_kernels.apply_and_check(X, K)
         name = self.preset_picker.value
         title = f'kernel: {name}' + (f' ÷ {divisor:.3g}' if divisor != 1.0 else '')
         fig = draw_kernel_figure(X, K, Y, source_title, title)
@@ -309,7 +309,7 @@ def kernel_designer(
 ):
     """An interactive kernel designer (section 7.2); returns the widget.
 
-    ``preset`` is a name from ``kernels.PRESETS``, ``size`` 3 or 5, ``source``
+    ``preset`` is a name from ``image_kernels.PRESETS``, ``size`` 3 or 5, ``source``
     ``'Fashion-MNIST'`` or ``'edge image (7.2)'``. In a notebook, put it last in a
     cell; a page rendered without a kernel shows a picture of its initial state.
     """

@@ -12,7 +12,7 @@ from matplotlib.patches import Rectangle
 
 from ..checks import check_choice, check_int, check_pair
 from ..data import TEXT_LABELS
-from . import pool_maps
+from . import pooling_maths
 from .base import (
     BookWidget,
     BoundedIntText,
@@ -26,8 +26,8 @@ from .base import (
     png_of,
 )
 from .html_parts import json_script, uint8_image, widget_root
-from .kernels import fashion_image
-from .pool_maps import sample_matrix
+from .image_kernels import fashion_image
+from .pooling_maths import sample_matrix
 
 _PAD_GREY = (0.86, 0.86, 0.86)
 _UNREAD = (1.0, 0.78, 0.78)
@@ -58,7 +58,7 @@ def _draw_matrix(ax, X, s, Y, winners):
     out_h, out_w = Y.shape
     (p_h, p_w) = s.padding
     # how far the windows reach (ceil_mode may hang past the padding)
-    starts = pool_maps.window
+    starts = pooling_maths.window
     reach_b = max(
         max(starts(i, 0, X.shape, s)[0][0] + s.kernel_size[0] for i in range(out_h)), H + p_h
     )
@@ -68,7 +68,7 @@ def _draw_matrix(ax, X, s, Y, winners):
     read = np.zeros((H, Wd), dtype=bool)
     for i in range(out_h):
         for j in range(out_w):
-            _, (t, b, l, r), _ = pool_maps.window(i, j, X.shape, s)
+            _, (t, b, l, r), _ = pooling_maths.window(i, j, X.shape, s)
             read[t:b, l:r] = True
     pad_text = '−∞' if s.mode == 'max' else '0'
     for r in range(-p_h, reach_b):
@@ -117,11 +117,11 @@ def _draw_matrix(ax, X, s, Y, winners):
                         0.9 - 2 * inset,
                         fill=False,
                         lw=2.2,
-                        ec=pool_maps.output_colour(i, j, out_w),
+                        ec=pooling_maths.output_colour(i, j, out_w),
                     )
                 )
     for (i, j), style in (((0, 0), '-'), ((out_h - 1, out_w - 1), '--')):
-        (t, _, l, _), _, _ = pool_maps.window(i, j, X.shape, s)
+        (t, _, l, _), _, _ = pooling_maths.window(i, j, X.shape, s)
         ax.add_patch(
             Rectangle(
                 (l - 0.44, t - 0.44),
@@ -130,7 +130,7 @@ def _draw_matrix(ax, X, s, Y, winners):
                 fill=False,
                 lw=1.5,
                 ls=style,  # sides show
-                ec=pool_maps.output_colour(i, j, out_w),
+                ec=pooling_maths.output_colour(i, j, out_w),
             )
         )
     _grid_axes(ax, -p_h, -p_w, reach_b, reach_r)
@@ -149,7 +149,7 @@ def _draw_output(ax, Y, s):
                     1,
                     ec='#888',
                     lw=0.5,
-                    fc=_light(pool_maps.output_colour(i, j, out_w)),
+                    fc=_light(pooling_maths.output_colour(i, j, out_w)),
                 )
             )
             ax.text(j, i, f'{float(Y[i, j]):.3g}', ha='center', va='center', fontsize=9)
@@ -201,7 +201,9 @@ class PoolingExplorer(BookWidget):
         seed=0,
         label='sneaker',
     ):
-        s = pool_maps.PoolSettings(kernel_size, stride, padding, mode, ceil_mode, count_include_pad)
+        s = pooling_maths.PoolSettings(
+            kernel_size, stride, padding, mode, ceil_mode, count_include_pad
+        )
         for name in ('kernel_size', 'stride', 'padding'):
             check_pair(getattr(s, name), name, *RANGES[name])
         rows, cols = check_pair(matrix_size, 'matrix_size', *RANGES['matrix_size'])
@@ -212,7 +214,7 @@ class PoolingExplorer(BookWidget):
         c = self.controls = name_controls(
             {
                 'mode': W.ToggleButtons(
-                    options=pool_maps.MODES, value=s.mode, style={'button_width': '60px'}
+                    options=pooling_maths.MODES, value=s.mode, style={'button_width': '60px'}
                 ),
                 'k_h': _int_box(s.kernel_size[0], *RANGES['kernel_size']),
                 'k_w': _int_box(s.kernel_size[1], *RANGES['kernel_size']),
@@ -284,7 +286,7 @@ class PoolingExplorer(BookWidget):
     def settings(self):
         v = control_values(self.controls)
         self.controls['count_include_pad'].disabled = v['mode'] != 'avg'
-        return pool_maps.settings_from_controls(v)
+        return pooling_maths.settings_from_controls(v)
 
     def static_html(self, note):
         """Settings, and what the browser cannot make: the seed's random matrix of every
@@ -317,13 +319,13 @@ class PoolingExplorer(BookWidget):
         s = self.settings()
         v = control_values(self.controls)
         X = sample_matrix(v['rows'], v['cols'], v['seed'])
-        Y, winners = pool_maps.pool(X, s)
+        Y, winners = pooling_maths.pool(X, s)
         img = fashion_image(v['label'])
-        img_out, _ = pool_maps.pool(img, s)
-        reference = pool_maps.torch_pool(X, s)
+        img_out, _ = pooling_maths.pool(img, s)
+        reference = pooling_maths.torch_pool(X, s)
         difference = max(
             float((Y - reference).abs().max()),
-            float((img_out - pool_maps.torch_pool(img, s)).abs().max()),
+            float((img_out - pooling_maths.torch_pool(img, s)).abs().max()),
         )
         fig = draw_pooling(X, Y, winners, img, img_out, s, v['label'])
         self.figure_view.value = png_of(fig)

@@ -75,7 +75,7 @@ bothRefuseOrAgree('convGeometry, coverage, formula, call and costs are conv_geom
                                      `${where} costs`);
                   });
 
-bothRefuseOrAgree('pool gives pool_maps.pool\'s values, winners and layer call',
+bothRefuseOrAgree('pool gives pooling_maths.pool\'s values, winners and layer call',
                   V.pool, (c) => ({res: M.pool(c.result.X, c.values), call: M.poolCall(c.values)}),
                   (r, c, where) => {
                     close(r.res.Y, c.result.Y, 1e-6, `${where} Y`);
@@ -83,7 +83,7 @@ bothRefuseOrAgree('pool gives pool_maps.pool\'s values, winners and layer call',
                     assert.equal(r.call, c.result.call, `${where} call`);
                   });
 
-test('outputColour is pool_maps.output_colour in 0-255', () => {
+test('outputColour is pooling_maths.output_colour in 0-255', () => {
   V.outputColour.forEach((c) => assert.deepEqual(M.outputColour(...c.args), c.rgb, String(c.args)));
 });
 

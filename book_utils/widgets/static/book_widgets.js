@@ -17,9 +17,9 @@
 //   paddingSource, convGeometry, coverage, formulaLines, conv2dCall, convCosts
 //                        book_utils/widgets/conv_geometry.py
 //   checkPoolPadding, pool, poolCall, outputColour
-//                        book_utils/widgets/pool_maps.py
+//                        book_utils/widgets/pooling_maths.py
 //   normalise, correlate, resizeKernel, decodeImage
-//                        book_utils/widgets/kernels.py and html_parts.uint8_image
+//                        book_utils/widgets/image_kernels.py and html_parts.uint8_image
 // Sentences the reader sees are the Python ones, word for word; the vectors hold them.
 const BookMaths = (() => {
   const DIMS = ['height', 'width'];
@@ -160,7 +160,7 @@ const BookMaths = (() => {
             standardMadds: madds * v.groups};
   }
 
-  // ---- pooling (pool_maps.py) --------------------------------------------------------------
+  // ---- pooling (pooling_maths.py) --------------------------------------------------------------
   // v: the pooling explorer's control values (k_h, k_w, s_h, s_w, p_h, p_w, mode, ceil_mode,
   // count_include_pad).
   function checkPoolPadding(v) {
@@ -210,7 +210,7 @@ const BookMaths = (() => {
            (v.mode === 'avg' && !v.count_include_pad ? ', count_include_pad=False' : '') + ')';
   }
 
-  // Output (i, j)'s colour as 0-255 rgb: golden-ratio steps in hue (pool_maps.output_colour).
+  // Output (i, j)'s colour as 0-255 rgb: golden-ratio steps in hue (pooling_maths.output_colour).
   function outputColour(i, j, ow) {
     const h = (((i * ow + j) * 0.618034) % 1) * 6, s = 0.8, val = 0.85;
     const f = h - Math.floor(h), p = val * (1 - s), q = val * (1 - s * f), t = val * (1 - s * (1 - f));
@@ -219,7 +219,7 @@ const BookMaths = (() => {
   }
   const lighter = (c) => c.map((x) => Math.round(x + (255 - x) * 0.55));
 
-  // ---- kernels (kernels.py) ----------------------------------------------------------------
+  // ---- kernels (image_kernels.py) ----------------------------------------------------------------
   // By the sum, or (a kernel summing to zero) by its positive weights.
   function normalise(K) {
     const flat = flatten(K), total = flat.reduce((a, b) => a + b, 0);
