@@ -389,9 +389,8 @@ def _designer_expectation(driver, setting, result):
         K, _ = image_kernels.normalise(K)
     if v['source'] == 'Fashion-MNIST':
         X = _embedded_image(driver, v['label'], int(v['index']))
-        assert torch.equal(
-            X, image_kernels.fashion_image(v['label'], int(v['index']))
-        )  # real images
+        # real images
+        assert torch.equal(X, image_kernels.fashion_image(v['label'], int(v['index'])))
     else:
         X = image_kernels.edge_image()
     return F.conv2d(X[None, None], K[None, None])

@@ -160,7 +160,7 @@ const BookMaths = (() => {
             standardMadds: madds * v.groups};
   }
 
-  // ---- pooling (pooling_maths.py) --------------------------------------------------------------
+  // ---- pooling (pooling_maths.py) ----------------------------------------------------------
   // v: the pooling explorer's control values (k_h, k_w, s_h, s_w, p_h, p_w, mode, ceil_mode,
   // count_include_pad).
   function checkPoolPadding(v) {
@@ -219,7 +219,7 @@ const BookMaths = (() => {
   }
   const lighter = (c) => c.map((x) => Math.round(x + (255 - x) * 0.55));
 
-  // ---- kernels (image_kernels.py) ----------------------------------------------------------------
+  // ---- kernels (image_kernels.py) ----------------------------------------------------------
   // By the sum, or (a kernel summing to zero) by its positive weights.
   function normalise(K) {
     const flat = flatten(K), total = flat.reduce((a, b) => a + b, 0);
